@@ -1,0 +1,91 @@
+"""Charts for the brief. `fig_*` builders return a matplotlib Figure and do no I/O."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+import pandas as pd
+
+# Families with Traditional Chinese glyphs, best first. Debian's fonts-noto-cjk provides "Noto Sans CJK *".
+CJK_FAMILIES = ("Noto Sans CJK TC", "Noto Sans CJK HK", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans TC",
+                "Source Han Sans TC", "WenQuanYi Zen Hei", "Microsoft JhengHei", "PingFang TC")
+SENTIMENT_COLOURS = {"negative": "#c0392b", "neutral": "#95a5a6", "positive": "#27ae60"}
+BAR_COLOUR = "#2c6e9b"
+
+
+class MissingCJKFont(RuntimeError):
+    """No installed font can draw Chinese; charts would show empty boxes."""
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str:
+    """Name of an installed font family that draws Traditional Chinese."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in installed:
+            return family
+    raise MissingCJKFont("no CJK font installed (on Debian: apt-get install fonts-noto-cjk)")
+
+
+def _figure(height: float):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["font.family"] = [cjk_font(), "DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False
+    fig, ax = plt.subplots(figsize=(8, height), dpi=110)
+    return fig, ax
+
+
+def _topic_label(row: pd.Series) -> str:
+    return f"{row['topic_id']}: {row['label_en']} / {row['label_zh']}"
+
+
+def fig_topic_sizes(topics: pd.DataFrame):
+    """Horizontal bars: responses per topic, all and unique (campaign copies and repeats counted once)."""
+    data = topics.iloc[::-1]
+    fig, ax = _figure(max(2.5, 0.45 * len(data) + 1))
+    labels = [_topic_label(r) for _, r in data.iterrows()]
+    ax.barh(labels, data["size"], color=BAR_COLOUR, label="all responses 全部")
+    ax.barh(labels, data["size_unique"], color="#8fb8d6", label="unique 不重複", height=0.4)
+    ax.set_xlabel("Responses 回應數目")
+    ax.set_title("Topics by size 議題大小")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def fig_sentiment_by_topic(shares: pd.DataFrame):
+    """Stacked bars: share of negative, neutral and positive responses per topic.
+
+    Args:
+        shares: one row per topic with label, negative, neutral, positive (shares summing to 1).
+
+    """
+    data = shares.iloc[::-1]
+    fig, ax = _figure(max(2.5, 0.45 * len(data) + 1))
+    left = pd.Series(0.0, index=data.index)
+    for name in ("negative", "neutral", "positive"):
+        ax.barh(data["label"], data[name], left=left, color=SENTIMENT_COLOURS[name], label=name)
+        left = left + data[name]
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Share of responses 回應比例")
+    ax.set_title("Sentiment by topic 各議題情緒")
+    ax.legend(loc="lower right", ncols=3)
+    fig.tight_layout()
+    return fig
+
+
+def png_bytes(fig) -> bytes:
+    """Render a figure to PNG bytes and close it."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})  # no version/date stamp: stable bytes
+    plt.close(fig)
+    return buf.getvalue()

@@ -1,0 +1,132 @@
+"""The `consult` command: a thin layer over the pipeline's public functions."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from analyze import __version__
+from analyze.charts import MissingCJKFont
+from analyze.demo import copy_demo
+from analyze.pipeline import STAGES, StageResult, run_round
+from analyze.scaffold import ScaffoldError, init_round
+from collect.forms import SourceError
+from collect.roundfile import RoundFileError
+from collect.schema import SchemaError
+
+app = typer.Typer(help="consultkit: public consultation submissions to bilingual policy briefs.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console(stderr=True)
+USER_ERRORS = (RoundFileError, SourceError, SchemaError, ScaffoldError, MissingCJKFont, FileNotFoundError)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"consultkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")] = False,
+) -> None:
+    """Collect, analyse and publish a consultation round.
+
+    Example: consult demo
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+
+
+def _fail(err: Exception) -> None:
+    console.print(f"[red]error:[/red] {err}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _run(path: Path, stages: tuple[str, ...]) -> list[StageResult]:
+    results: list[StageResult] = []
+    try:
+        for stage in stages:
+            with console.status(f"{stage}…"):
+                results += run_round(path, stages=(stage,))
+            r = results[-1]
+            console.print(f"[green]✓[/green] {r.stage:<10} {r.rows_in:>7} → {r.rows_out:<7} {r.seconds:8.2f}s")
+    except USER_ERRORS as err:
+        _fail(err)
+    table = Table("stage", "rows in", "rows out", "seconds", title="Stage timings")
+    for r in results:
+        table.add_row(r.stage, str(r.rows_in), str(r.rows_out), f"{r.seconds:.2f}")
+    table.add_row("total", "", "", f"{sum(r.seconds for r in results):.2f}")
+    Console().print(table)
+    return results
+
+
+@app.command()
+def init(
+    name: Annotated[str, typer.Argument(help="Short round name, e.g. ai-2026-r1.")],
+    parent: Annotated[Path, typer.Option("--dir", help="Folder that holds rounds.")] = Path("data"),
+) -> None:
+    """Create a round folder with a round.yaml to fill in.
+
+    Example: consult init ai-2026-r1
+    """
+    try:
+        root = init_round(name, parent)
+    except USER_ERRORS as err:
+        _fail(err)
+    typer.echo(f"created {root / 'round.yaml'}: put the export in {root / 'raw'} and edit the mapping")
+
+
+@app.command()
+def run(round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")]) -> None:
+    """Run every stage of a round: collect, language, topics, sentiment, report.
+
+    Example: consult run data/ai-2026-r1
+    """
+    _run(round_path, STAGES)
+
+
+@app.command()
+def collect(round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")]) -> None:
+    """Import the round's sources into interim/responses.parquet and rejects.parquet.
+
+    Example: consult collect data/ai-2026-r1
+    """
+    _run(round_path, ("collect",))
+
+
+@app.command()
+def analyze(round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")]) -> None:
+    """Run the analysis stages (language, topics, sentiment) on collected responses.
+
+    Example: consult analyze data/ai-2026-r1
+    """
+    _run(round_path, ("language", "topics", "sentiment"))
+
+
+@app.command()
+def report(round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")]) -> None:
+    """Build the brief (reports/<round>/brief.html) from the analysed tables.
+
+    Example: consult report data/ai-2026-r1
+    """
+    _run(round_path, ("report",))
+
+
+@app.command()
+def demo(out: Annotated[Path, typer.Option("--out", help="Working folder for the demo.")] = Path("consult-demo"),
+         ) -> None:
+    """Copy the shipped demo round to a working folder and run it end to end.
+
+    Example: consult demo --out /tmp/consult-demo
+    """
+    round_dir = copy_demo(out)
+    _run(round_dir, STAGES)
+    brief = (out / "reports" / "demo" / "brief.html").resolve()
+    typer.echo(f"brief: {brief}")

@@ -1,0 +1,44 @@
+"""Text normalisation shared by every analyze stage: one canonical form of a submission's text."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_TAG = re.compile(r"<[^>]{0,500}>")
+_SPACE = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+")
+# Ideographic punctuation that NFKC would otherwise turn into ASCII look-alikes; Chinese text keeps its own.
+_CJK_PUNCT = "，。：；！？（）"
+_PROTECT = str.maketrans({c: chr(0xE000 + i) for i, c in enumerate(_CJK_PUNCT)})
+_RESTORE = str.maketrans({chr(0xE000 + i): c for i, c in enumerate(_CJK_PUNCT)})
+
+
+def normalise_text(text: str) -> str:
+    """NFKC (full-width Latin and digits to half-width), HTML tags and entities removed, whitespace collapsed.
+
+    Chinese punctuation (，。：；！？（）) is kept as written; emoji are kept.
+    """
+    if not text:
+        return ""
+    text = html.unescape(_TAG.sub(" ", text))
+    text = unicodedata.normalize("NFKC", text.translate(_PROTECT)).translate(_RESTORE)
+    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C" or c == "\u200d")
+    return _SPACE.sub(" ", text).strip()
+
+
+def cjk_count(text: str) -> int:
+    """Number of Chinese characters."""
+    return len(_CJK.findall(text))
+
+
+def latin_words(text: str) -> list[str]:
+    """Latin-script words of two letters or more."""
+    return _LATIN_WORD.findall(text)
+
+
+def has_cjk(text: str) -> bool:
+    """Whether the text holds any Chinese character."""
+    return _CJK.search(text) is not None

@@ -1,0 +1,1 @@
+"""Collect: bring every submission of a consultation round into one `responses` table."""

@@ -1,0 +1,167 @@
+"""A round's `round.yaml`: validated once (unknown keys rejected) and resolved against the round folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ROUND_FILE = "round.yaml"
+
+
+class RoundFileError(ValueError):
+    """The round file is missing or invalid; the message is one line for the user."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bilingual(_Strict):
+    """A text in English and Traditional Chinese."""
+
+    en: str
+    zh: str
+
+
+class Question(_Strict):
+    """A consultation question or proposal that answers refer to."""
+
+    id: str
+    en: str
+    zh: str
+
+
+class FormMapping(_Strict):
+    """Which columns of a form export hold what. Columns not named here go to `meta`.
+
+    `text` maps answer columns to question ids: a column name alone means question "general".
+    """
+
+    text: dict[str, str] | list[str] | str
+    id: str | None = None
+    received_at: str | None = None
+    respondent_type: str | None = None
+    organisation: str | None = None
+
+    def text_columns(self) -> dict[str, str]:
+        """Answer column -> question_id."""
+        if isinstance(self.text, str):
+            return {self.text: "general"}
+        if isinstance(self.text, list):
+            return {c: ("general" if len(self.text) == 1 else c) for c in self.text}
+        return dict(self.text)
+
+
+class FormSource(_Strict):
+    """A CSV or XLSX export of a web form."""
+
+    name: str
+    kind: Literal["form"] = "form"
+    path: str
+    channel: Literal["form", "email", "letter", "web", "legco", "other"] = "form"
+    mapping: FormMapping
+    sheet: str | int = 0
+
+
+class TopicSettings(_Strict):
+    """Parameters of the topic stage; each becomes a keyword argument of `fit_topics`."""
+
+    min_topic_size: int = Field(default=8, ge=2)
+    n_keywords: int = Field(default=8, ge=3, le=30)
+    seed: int = 42
+    embedding_model: str | None = None  # sentence-transformers name or local path; None = packaged MiniLM
+
+
+class PublishSettings(_Strict):
+    """What the brief shows."""
+
+    quotes_per_topic: int = Field(default=3, ge=1, le=10)
+    max_topics: int = Field(default=12, ge=1)
+
+
+class RoundConfig(_Strict):
+    """The whole `round.yaml`."""
+
+    round: str
+    title: Bilingual
+    questions: list[Question] = Field(default_factory=list)
+    sources: list[FormSource]
+    topics: TopicSettings = TopicSettings()
+    publish: PublishSettings = PublishSettings()
+    previous_round: str | None = None
+
+    @field_validator("round")
+    @classmethod
+    def _round_is_a_slug(cls, v: str) -> str:
+        if not v or any(c in v for c in "/\\ ") or v.startswith("."):
+            raise ValueError("round must be a short name without spaces or slashes")
+        return v
+
+
+def round_path(path: Path | str) -> Path:
+    """Accept a round folder or its round.yaml and return the yaml path."""
+    p = Path(path)
+    return p / ROUND_FILE if p.is_dir() else p
+
+
+def load_round(path: Path | str) -> tuple[RoundConfig, Path]:
+    """Load and validate a round file; return the config and the round folder.
+
+    Raises:
+        RoundFileError: with a one-line message naming the file and the first problem.
+
+    """
+    yml = round_path(path)
+    if not yml.is_file():
+        raise RoundFileError(f"no round file at {yml}")
+    try:
+        raw = yaml.safe_load(yml.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise RoundFileError(f"{yml}: not valid YAML ({type(e).__name__})") from e
+    if not isinstance(raw, dict):
+        raise RoundFileError(f"{yml}: expected a mapping at the top level")
+    try:
+        cfg = RoundConfig.model_validate(raw)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise RoundFileError(f"{yml}: {where}: {first['msg']}") from e
+    return cfg, yml.parent.resolve()
+
+
+class RoundPaths:
+    """Where a round's tables live (DESIGN.md layout).
+
+    Reports go to `<project>/reports/<round>/` when the round folder sits in a `data/` folder, as in the
+    project layout; a round folder anywhere else keeps its reports inside itself.
+    """
+
+    def __init__(self, round_dir: Path, round_id: str) -> None:
+        self.root = Path(round_dir)
+        self.raw = self.root / "raw"
+        self.interim = self.root / "interim"
+        self.processed = self.root / "processed"
+        base = self.root.parent.parent if self.root.parent.name == "data" else self.root
+        self.reports = base / "reports" / round_id
+
+    @property
+    def responses(self) -> Path:
+        """The collect stage's output table."""
+        return self.interim / "responses.parquet"
+
+    @property
+    def rejects(self) -> Path:
+        """Rows and files that could not be read, with reasons."""
+        return self.interim / "rejects.parquet"
+
+    @property
+    def manifest(self) -> Path:
+        """Each raw file's sha256 and size."""
+        return self.interim / "manifest.parquet"
+
+    def processed_table(self, stage: str) -> Path:
+        """The output table of an analyze stage."""
+        return self.processed / f"{stage}.parquet"

@@ -1,0 +1,61 @@
+"""Reading and writing stage tables: Parquet and JSON, written atomically (temp file + rename)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write through a temp file in the same folder, then rename: readers never see a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_table(df: pd.DataFrame, path: Path) -> Path:
+    """Write a DataFrame as Parquet, atomically."""
+    return _atomic_write(Path(path), lambda tmp: df.to_parquet(tmp, index=False))
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a stage table written by `write_table`."""
+    return pd.read_parquet(path)
+
+
+def write_text(text: str, path: Path) -> Path:
+    """Write UTF-8 text atomically."""
+    return _atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_bytes(data: bytes, path: Path) -> Path:
+    """Write bytes atomically."""
+    return _atomic_write(Path(path), lambda tmp: tmp.write_bytes(data))
+
+
+def write_json(obj: Any, path: Path) -> Path:
+    """Write JSON (UTF-8, Chinese unescaped, keys sorted for stable bytes) atomically."""
+    return write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", path)
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in chunks so large files stay out of memory."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
