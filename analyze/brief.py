@@ -54,14 +54,18 @@ def counts(responses: pd.DataFrame, rejects: pd.DataFrame, language: pd.DataFram
 def sentiment_shares(assignments: pd.DataFrame, sentiment: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
     """Per topic: mean sentiment and the share of negative, neutral and positive responses."""
     joined = assignments.merge(sentiment, on="response_id")
-    shares = (pd.crosstab(joined["topic_id"], joined["sentiment_label"], normalize="index")
-              .reindex(columns=["negative", "neutral", "positive"], fill_value=0.0))
+    shares = pd.crosstab(joined["topic_id"], joined["sentiment_label"], normalize="index").reindex(
+        columns=["negative", "neutral", "positive"], fill_value=0.0
+    )
     mean = joined.groupby("topic_id")["sentiment"].mean().rename("mean_sentiment")
-    out = topics[["topic_id", "label_en", "label_zh"]].merge(shares, left_on="topic_id", right_index=True,
-                                                              how="left").merge(mean, left_on="topic_id",
-                                                                                right_index=True, how="left")
-    out["label"] = [f"{t}: {e} / {z}" for t, e, z in zip(out["topic_id"], out["label_en"], out["label_zh"],
-                                                        strict=True)]
+    out = (
+        topics[["topic_id", "label_en", "label_zh"]]
+        .merge(shares, left_on="topic_id", right_index=True, how="left")
+        .merge(mean, left_on="topic_id", right_index=True, how="left")
+    )
+    out["label"] = [
+        f"{t}: {e} / {z}" for t, e, z in zip(out["topic_id"], out["label_en"], out["label_zh"], strict=True)
+    ]
     return out.fillna(0.0)
 
 
@@ -83,19 +87,23 @@ def brief_context(
     shown = topics.head(max_topics)
     shares = sentiment_shares(assignments, sentiment, shown)
     mean = shares.set_index("topic_id")["mean_sentiment"]
-    topic_rows = [{
-        "topic_id": int(t.topic_id),
-        "label_en": t.label_en,
-        "label_zh": t.label_zh,
-        "keywords_en": list(t.keywords_en),
-        "keywords_zh": list(t.keywords_zh),
-        "translated": bool(t.keywords_translated),
-        "size": int(t.size),
-        "size_unique": int(t.size_unique),
-        "mean_sentiment": round(float(mean.get(t.topic_id, 0.0)), 2),
-        "quotes": [{"response_id": rid, "text": _quote(texts[rid]), "lang": langs[rid]}
-                   for rid in t.representative_ids],
-    } for t in shown.itertuples()]
+    topic_rows = [
+        {
+            "topic_id": int(t.topic_id),
+            "label_en": t.label_en,
+            "label_zh": t.label_zh,
+            "keywords_en": list(t.keywords_en),
+            "keywords_zh": list(t.keywords_zh),
+            "translated": bool(t.keywords_translated),
+            "size": int(t.size),
+            "size_unique": int(t.size_unique),
+            "mean_sentiment": round(float(mean.get(t.topic_id, 0.0)), 2),
+            "quotes": [
+                {"response_id": rid, "text": _quote(texts[rid]), "lang": langs[rid]} for rid in t.representative_ids
+            ],
+        }
+        for t in shown.itertuples()
+    ]
     n_outliers = int((assignments["topic_id"] == -1).sum())
     return {
         "title": title,
@@ -106,10 +114,16 @@ def brief_context(
         "n_topics": len(topics),
         "n_outliers": n_outliers,
         "charts": [
-            Chart("topic_sizes.png", png_bytes(fig_topic_sizes(shown)),
-                  "Bar chart of responses per topic / 各議題回應數目棒形圖"),
-            Chart("sentiment_by_topic.png", png_bytes(fig_sentiment_by_topic(shares)),
-                  "Stacked bar chart of sentiment shares per topic / 各議題情緒比例棒形圖"),
+            Chart(
+                "topic_sizes.png",
+                png_bytes(fig_topic_sizes(shown)),
+                "Bar chart of responses per topic / 各議題回應數目棒形圖",
+            ),
+            Chart(
+                "sentiment_by_topic.png",
+                png_bytes(fig_sentiment_by_topic(shares)),
+                "Stacked bar chart of sentiment shares per topic / 各議題情緒比例棒形圖",
+            ),
         ],
         "method": method or {},
         "version": __version__,

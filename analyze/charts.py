@@ -8,8 +8,17 @@ from functools import lru_cache
 import pandas as pd
 
 # Families with Traditional Chinese glyphs, best first. Debian's fonts-noto-cjk provides "Noto Sans CJK *".
-CJK_FAMILIES = ("Noto Sans CJK TC", "Noto Sans CJK HK", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans TC",
-                "Source Han Sans TC", "WenQuanYi Zen Hei", "Microsoft JhengHei", "PingFang TC")
+CJK_FAMILIES = (
+    "Noto Sans CJK TC",
+    "Noto Sans CJK HK",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK SC",
+    "Noto Sans TC",
+    "Source Han Sans TC",
+    "WenQuanYi Zen Hei",
+    "Microsoft JhengHei",
+    "PingFang TC",
+)
 SENTIMENT_COLOURS = {"negative": "#c0392b", "neutral": "#95a5a6", "positive": "#27ae60"}
 BAR_COLOUR = "#2c6e9b"
 

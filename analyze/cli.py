@@ -19,8 +19,11 @@ from collect.forms import SourceError
 from collect.roundfile import RoundFileError
 from collect.schema import SchemaError
 
-app = typer.Typer(help="consultkit: public consultation submissions to bilingual policy briefs.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="consultkit: public consultation submissions to bilingual policy briefs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 console = Console(stderr=True)
 USER_ERRORS = (RoundFileError, SourceError, SchemaError, ScaffoldError, MissingCJKFont, FileNotFoundError)
 
@@ -33,8 +36,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")] = False,
 ) -> None:
     """Collect, analyse and publish a consultation round.
@@ -120,8 +124,9 @@ def report(round_path: Annotated[Path, typer.Argument(help="Round folder or its 
 
 
 @app.command()
-def demo(out: Annotated[Path, typer.Option("--out", help="Working folder for the demo.")] = Path("consult-demo"),
-         ) -> None:
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Working folder for the demo.")] = Path("consult-demo"),
+) -> None:
     """Copy the shipped demo round to a working folder and run it end to end.
 
     Example: consult demo --out /tmp/consult-demo

@@ -60,8 +60,12 @@ class SentenceTransformerEmbedder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Normalised embeddings, one row per text."""
-        return np.asarray(self._load().encode(list(texts), batch_size=self.batch_size, show_progress_bar=False,
-                                              normalize_embeddings=True), dtype=np.float32)
+        return np.asarray(
+            self._load().encode(
+                list(texts), batch_size=self.batch_size, show_progress_bar=False, normalize_embeddings=True
+            ),
+            dtype=np.float32,
+        )
 
 
 @lru_cache(maxsize=1)

@@ -31,9 +31,22 @@ def _lingua():
     from lingua import Language, LanguageDetectorBuilder
 
     # Languages Hong Kong submissions arrive in besides English and Chinese, so "other" can be recognised.
-    langs = [Language.ENGLISH, Language.CHINESE, Language.JAPANESE, Language.KOREAN, Language.FRENCH,
-             Language.GERMAN, Language.SPANISH, Language.PORTUGUESE, Language.INDONESIAN, Language.TAGALOG,
-             Language.HINDI, Language.URDU, Language.THAI, Language.VIETNAMESE]
+    langs = [
+        Language.ENGLISH,
+        Language.CHINESE,
+        Language.JAPANESE,
+        Language.KOREAN,
+        Language.FRENCH,
+        Language.GERMAN,
+        Language.SPANISH,
+        Language.PORTUGUESE,
+        Language.INDONESIAN,
+        Language.TAGALOG,
+        Language.HINDI,
+        Language.URDU,
+        Language.THAI,
+        Language.VIETNAMESE,
+    ]
     return LanguageDetectorBuilder.from_languages(*langs).build()
 
 
@@ -80,8 +93,9 @@ def classify(text_norm: str) -> tuple[str, float, float]:
         if markers / n_cjk >= YUE_MARKER_SHARE:
             return "yue", round(min(1.0, 0.5 + markers / n_cjk * 10), 3), en_share
         return "zh", round(min(1.0, 0.6 + n_cjk / 50), 3), en_share
-    conf = {c.language.iso_code_639_1.name.lower(): c.value for c in
-            _lingua().compute_language_confidence_values(text_norm)}
+    conf = {
+        c.language.iso_code_639_1.name.lower(): c.value for c in _lingua().compute_language_confidence_values(text_norm)
+    }
     best = max(conf, key=lambda k: (conf[k], k))
     if conf[best] < LINGUA_SURE and (second := _langdetect(text_norm)) is not None:
         if second == "en" and best != "en":
@@ -101,11 +115,13 @@ def detect_language(df: pd.DataFrame) -> pd.DataFrame:
     """
     norm = df["text"].fillna("").astype(str).map(normalise_text)
     results = [classify(t) for t in norm]
-    return pd.DataFrame({
-        "response_id": df["response_id"].to_numpy(),
-        "text_norm": norm.to_numpy(),
-        "lang": [r[0] for r in results],
-        "script": [script_of(t) for t in norm],
-        "lang_confidence": [float(r[1]) for r in results],
-        "en_share": [round(float(r[2]), 3) for r in results],
-    })
+    return pd.DataFrame(
+        {
+            "response_id": df["response_id"].to_numpy(),
+            "text_norm": norm.to_numpy(),
+            "lang": [r[0] for r in results],
+            "script": [script_of(t) for t in norm],
+            "lang_confidence": [float(r[1]) for r in results],
+            "en_share": [round(float(r[2]), 3) for r in results],
+        }
+    )

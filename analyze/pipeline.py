@@ -40,8 +40,9 @@ class StageResult:
 def _timed(stage: str, paths: RoundPaths, work: Callable[[], tuple[int, int, list[Path]]]) -> StageResult:
     start = time.perf_counter()
     rows_in, rows_out, outputs = work()
-    result = StageResult(stage, rows_in, rows_out, round(time.perf_counter() - start, 3),
-                         tuple(str(p) for p in outputs))
+    result = StageResult(
+        stage, rows_in, rows_out, round(time.perf_counter() - start, 3), tuple(str(p) for p in outputs)
+    )
     paths.interim.mkdir(parents=True, exist_ok=True)
     with open(paths.interim / "run_log.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
@@ -51,43 +52,62 @@ def _timed(stage: str, paths: RoundPaths, work: Callable[[], tuple[int, int, lis
 
 def run_collect(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
     """Import every source into interim/responses.parquet, rejects.parquet and manifest.parquet."""
+
     def work():
         responses, rejects, manifest = collect_round(cfg, paths.root)
-        out = [write_table(responses, paths.responses), write_table(rejects, paths.rejects),
-               write_table(manifest, paths.manifest)]
+        out = [
+            write_table(responses, paths.responses),
+            write_table(rejects, paths.rejects),
+            write_table(manifest, paths.manifest),
+        ]
         return len(responses) + len(rejects), len(responses), out
+
     return _timed("collect", paths, work)
 
 
 def run_language(paths: RoundPaths) -> StageResult:
     """Language, script and normalised text -> processed/language.parquet."""
+
     def work():
         responses = read_table(paths.responses)
         out = detect_language(responses)
         return len(responses), len(out), [write_table(out, paths.processed_table("language"))]
+
     return _timed("language", paths, work)
 
 
 def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None = None) -> StageResult:
     """Topics -> processed/topic_assignments.parquet and processed/topics.parquet."""
+
     def work():
         docs = read_table(paths.processed_table("language"))
         t = cfg.topics
-        assignments, topics = fit_topics(docs, models=models, min_topic_size=t.min_topic_size,
-                                         n_keywords=t.n_keywords, quotes_per_topic=cfg.publish.quotes_per_topic,
-                                         seed=t.seed, embedding_model=t.embedding_model)
-        out = [write_table(assignments, paths.processed_table("topic_assignments")),
-               write_table(topics, paths.processed_table("topics"))]
+        assignments, topics = fit_topics(
+            docs,
+            models=models,
+            min_topic_size=t.min_topic_size,
+            n_keywords=t.n_keywords,
+            quotes_per_topic=cfg.publish.quotes_per_topic,
+            seed=t.seed,
+            embedding_model=t.embedding_model,
+        )
+        out = [
+            write_table(assignments, paths.processed_table("topic_assignments")),
+            write_table(topics, paths.processed_table("topics")),
+        ]
         return len(docs), len(assignments), out
+
     return _timed("topics", paths, work)
 
 
 def run_sentiment(paths: RoundPaths) -> StageResult:
     """Sentiment per response -> processed/sentiment.parquet."""
+
     def work():
         docs = read_table(paths.processed_table("language"))
         out = score_sentiment(docs)
         return len(docs), len(out), [write_table(out, paths.processed_table("sentiment"))]
+
     return _timed("sentiment", paths, work)
 
 
@@ -96,31 +116,44 @@ def method_notes(cfg: RoundConfig) -> dict[str, str]:
     t = cfg.topics
     return {
         "Language 語言": "lingua (en/zh/other), langdetect seeded as second opinion, Cantonese markers, OpenCC script",
-        "Topics 議題": (f"BERTopic; embeddings: {t.embedding_model or 'CC-CEDICT gloss + all-MiniLM-L6-v2 (packaged)'}; "
-                      f"UMAP+HDBSCAN min_topic_size={t.min_topic_size}, seed={t.seed}; "
-                      "c-TF-IDF over English words and jieba-segmented Chinese words"),
+        "Topics 議題": (
+            f"BERTopic; embeddings: {t.embedding_model or 'CC-CEDICT gloss + all-MiniLM-L6-v2 (packaged)'}; "
+            f"UMAP+HDBSCAN min_topic_size={t.min_topic_size}, seed={t.seed}; "
+            "c-TF-IDF over English words and jieba-segmented Chinese words"
+        ),
         "Sentiment 情緒": "VADER (English); snownlp on OpenCC-simplified text (Chinese); mixed text weighted",
     }
 
 
 def run_report(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
     """The brief -> reports/<round>/brief.html plus its charts as PNG files."""
+
     def work():
-        tables = {name: read_table(paths.processed_table(name))
-                  for name in ("language", "topic_assignments", "topics", "sentiment")}
-        context = brief_context(title=cfg.title.model_dump(), responses=read_table(paths.responses),
-                                rejects=read_table(paths.rejects), language=tables["language"],
-                                assignments=tables["topic_assignments"], topics=tables["topics"],
-                                sentiment=tables["sentiment"], max_topics=cfg.publish.max_topics,
-                                method=method_notes(cfg))
+        tables = {
+            name: read_table(paths.processed_table(name))
+            for name in ("language", "topic_assignments", "topics", "sentiment")
+        }
+        context = brief_context(
+            title=cfg.title.model_dump(),
+            responses=read_table(paths.responses),
+            rejects=read_table(paths.rejects),
+            language=tables["language"],
+            assignments=tables["topic_assignments"],
+            topics=tables["topics"],
+            sentiment=tables["sentiment"],
+            max_topics=cfg.publish.max_topics,
+            method=method_notes(cfg),
+        )
         out = [write_bytes(c.png, paths.reports / c.name) for c in context["charts"]]
         out.append(write_text(render_brief_html(context), paths.reports / "brief.html"))
         return len(tables["language"]), len(context["topics"]), out
+
     return _timed("report", paths, work)
 
 
-def run_round(path: Path | str, on_stage: Callable[[StageResult], None] | None = None,
-              stages: tuple[str, ...] = STAGES) -> list[StageResult]:
+def run_round(
+    path: Path | str, on_stage: Callable[[StageResult], None] | None = None, stages: tuple[str, ...] = STAGES
+) -> list[StageResult]:
     """Run the named stages of a round in order; `on_stage` is called after each (for progress display)."""
     cfg, root = load_round(path)
     paths = RoundPaths(root, cfg.round)

@@ -15,12 +15,14 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\uf
 
 # Function words that carry no topic in written Chinese and Cantonese (Traditional forms; Simplified are
 # derived). Kept short on purpose: content words must survive, so only grammatical words are listed.
-ZH_STOPWORDS = frozenset("""
+ZH_STOPWORDS = frozenset(
+    """
 的 了 是 在 我 你 他 她 它 我們 你們 他們 這 那 這個 那個 這些 那些 就 都 也 和 與 及 或 而 但 但是 所以 因為 為 會 要
 可以 沒有 有 不 很 更 最 還 又 再 被 把 讓 對 於 於是 以 之 其 一個 一些 什麼 怎麼 如何 如果 雖然 因此 以及 並 並且 而且
 已經 可能 應該 需要 覺得 認為 我覺得 就是 還是 只是 這樣 那樣 一樣 自己 大家 是否 能 能夠 時候 現在 目前 如此 這種 那種
 嘅 咗 唔 喺 哋 啲 係 佢 佢哋 咁 呢 嗰 就係 我哋 你哋 冇 都係 唔係 點解 乜嘢 嘢 咩 囉 喎 㗎 啦 吖 呀 嘛 吓 噉
-""".split())
+""".split()
+)
 
 
 @lru_cache(maxsize=1)

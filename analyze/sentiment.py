@@ -64,7 +64,13 @@ def score_sentiment(df: pd.DataFrame) -> pd.DataFrame:
         response_id, sentiment (rounded to 4 places for stable output), sentiment_label.
 
     """
-    scores = [round(score_text(t or "", float(s or 0.0)), 4) for t, s in zip(df["text_norm"], df["en_share"],
-                                                                              strict=True)]
-    return pd.DataFrame({"response_id": df["response_id"].to_numpy(), "sentiment": scores,
-                         "sentiment_label": [label(s) for s in scores]})
+    scores = [
+        round(score_text(t or "", float(s or 0.0)), 4) for t, s in zip(df["text_norm"], df["en_share"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "response_id": df["response_id"].to_numpy(),
+            "sentiment": scores,
+            "sentiment_label": [label(s) for s in scores],
+        }
+    )

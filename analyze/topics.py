@@ -22,8 +22,17 @@ from analyze.segment import to_traditional, topic_tokens
 
 OUTLIER = -1
 ASSIGNMENT_COLUMNS = ["response_id", "topic_id", "topic_prob"]
-TOPIC_COLUMNS = ["topic_id", "label_en", "label_zh", "keywords_en", "keywords_zh", "keywords_translated", "size",
-                 "size_unique", "representative_ids"]
+TOPIC_COLUMNS = [
+    "topic_id",
+    "label_en",
+    "label_zh",
+    "keywords_en",
+    "keywords_zh",
+    "keywords_translated",
+    "size",
+    "size_unique",
+    "representative_ids",
+]
 
 
 @dataclass
@@ -46,11 +55,13 @@ def _default_models(n_docs: int, min_topic_size: int, seed: int) -> dict[str, An
     if n_docs < 3 * min_topic_size:  # too few to find density: one topic, no reduction
         return {"umap_model": BaseDimensionalityReduction(), "hdbscan_model": KMeans(n_clusters=1, n_init=1)}
     return {
-        "umap_model": UMAP(n_neighbors=min(15, n_docs - 1), n_components=5, min_dist=0.0, metric="cosine",
-                           random_state=seed),
+        "umap_model": UMAP(
+            n_neighbors=min(15, n_docs - 1), n_components=5, min_dist=0.0, metric="cosine", random_state=seed
+        ),
         # "leaf" finds the finer clusters a consultation has; "eom" merged the demo round into one or two topics.
-        "hdbscan_model": HDBSCAN(min_cluster_size=min_topic_size, metric="euclidean",
-                                 cluster_selection_method="leaf", prediction_data=True),
+        "hdbscan_model": HDBSCAN(
+            min_cluster_size=min_topic_size, metric="euclidean", cluster_selection_method="leaf", prediction_data=True
+        ),
     }
 
 
@@ -170,15 +181,21 @@ def fit_topics(
     topics = np.asarray(topics)
     if (topics == OUTLIER).any() and len(set(topics) - {OUTLIER}):
         # Outliers go to the nearest topic when they are reasonably close, so few responses stay unassigned.
-        topics = np.asarray(model.reduce_outliers(texts, list(topics), strategy="embeddings",
-                                                  embeddings=embeddings, threshold=0.3))
-        model.update_topics(texts, topics=list(topics), vectorizer_model=models.vectorizer_model or _vectorizer(),
-                            ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-                            top_n_words=n_keywords)
+        topics = np.asarray(
+            model.reduce_outliers(texts, list(topics), strategy="embeddings", embeddings=embeddings, threshold=0.3)
+        )
+        model.update_topics(
+            texts,
+            topics=list(topics),
+            vectorizer_model=models.vectorizer_model or _vectorizer(),
+            ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+            top_n_words=n_keywords,
+        )
     usable["topic_id"] = topics.astype(int)
     usable["topic_prob"] = _centrality(embeddings, topics)
     assignments = assignments.drop(columns=["topic_id", "topic_prob"]).merge(
-        usable[["response_id", "topic_id", "topic_prob"]], on="response_id", how="left")
+        usable[["response_id", "topic_id", "topic_prob"]], on="response_id", how="left"
+    )
     assignments["topic_id"] = assignments["topic_id"].fillna(OUTLIER).astype(int)
     assignments["topic_prob"] = assignments["topic_prob"].fillna(0.0).astype(float)
     return assignments, _topic_table(model, usable, n_keywords, quotes_per_topic)
@@ -204,16 +221,18 @@ def _topic_table(model: Any, usable: pd.DataFrame, n_keywords: int, quotes_per_t
         unique_key = usable["campaign_id"].where(usable["campaign_id"].notna(), "text:" + usable["text_norm"])
     for topic_id, group in usable[usable["topic_id"] != OUTLIER].groupby("topic_id", sort=True):
         en, zh, translated = _split_keywords(_ranked_words(model, int(topic_id)), n_keywords)
-        rows.append({
-            "topic_id": int(topic_id),
-            "label_en": ", ".join(en[:3]),
-            "label_zh": "、".join(zh[:3]),
-            "keywords_en": en,
-            "keywords_zh": zh,
-            "keywords_translated": translated,
-            "size": len(group),
-            "size_unique": int(unique_key.loc[group.index].nunique()),
-            "representative_ids": _quotes(group, quotes_per_topic),
-        })
+        rows.append(
+            {
+                "topic_id": int(topic_id),
+                "label_en": ", ".join(en[:3]),
+                "label_zh": "、".join(zh[:3]),
+                "keywords_en": en,
+                "keywords_zh": zh,
+                "keywords_translated": translated,
+                "size": len(group),
+                "size_unique": int(unique_key.loc[group.index].nunique()),
+                "representative_ids": _quotes(group, quotes_per_topic),
+            }
+        )
     table = pd.DataFrame(rows, columns=TOPIC_COLUMNS)
     return table.sort_values(["size", "topic_id"], ascending=[False, True], ignore_index=True)

@@ -23,8 +23,20 @@ CSV_ENCODINGS = ("utf-8-sig", "big5hkscs", "gb18030")
 
 RESPONDENT_WORDS = {
     "individual": ("individual", "person", "personal", "member of the public", "個人", "个人", "市民"),
-    "organisation": ("organisation", "organization", "company", "group", "association", "團體", "团体", "機構",
-                     "机构", "組織", "组织", "公司"),
+    "organisation": (
+        "organisation",
+        "organization",
+        "company",
+        "group",
+        "association",
+        "團體",
+        "团体",
+        "機構",
+        "机构",
+        "組織",
+        "组织",
+        "公司",
+    ),
     "anonymous": ("anonymous", "prefer not to say", "匿名", "不願透露", "不愿透露"),
 }
 
@@ -102,22 +114,30 @@ def import_form(
     """
     check_mapping(list(table.columns), mapping, source)
     text_cols = mapping.text_columns()
-    named = set(text_cols) | {c for c in (mapping.id, mapping.received_at, mapping.respondent_type,
-                                          mapping.organisation) if c}
+    named = set(text_cols) | {
+        c for c in (mapping.id, mapping.received_at, mapping.respondent_type, mapping.organisation) if c
+    }
     meta_cols = [c for c in table.columns if c not in named]
     records, rejects, seen = [], [], set()
     for pos, row in enumerate(table.to_dict("records")):
         line = str(pos + 2)  # spreadsheet row number: header is row 1
         key = str(row[mapping.id]).strip() if mapping.id and str(row[mapping.id]).strip() else f"row {line}"
         if key in seen:
-            rejects.append({"source": source, "source_key": f"row {line}",
-                            "reason": f"duplicate respondent id {key!r}", "raw_excerpt": excerpt(to_meta(row))})
+            rejects.append(
+                {
+                    "source": source,
+                    "source_key": f"row {line}",
+                    "reason": f"duplicate respondent id {key!r}",
+                    "raw_excerpt": excerpt(to_meta(row)),
+                }
+            )
             continue
         seen.add(key)
         answers = {q: str(row[c]).strip() for c, q in text_cols.items() if str(row[c]).strip()}
         if not answers:
-            rejects.append({"source": source, "source_key": key, "reason": "no answer text",
-                            "raw_excerpt": excerpt(to_meta(row))})
+            rejects.append(
+                {"source": source, "source_key": key, "reason": "no answer text", "raw_excerpt": excerpt(to_meta(row))}
+            )
             continue
         org = str(row[mapping.organisation]).strip() if mapping.organisation else ""
         rtype = respondent_type(str(row[mapping.respondent_type]) if mapping.respondent_type else "", org)
@@ -127,19 +147,21 @@ def import_form(
             meta["unparsed_received_at"] = received  # kept, never guessed
         submission_id = make_submission_id(round_id, source, key)
         for question_id, text in answers.items():
-            records.append({
-                "response_id": make_response_id(round_id, source, key, question_id),
-                "submission_id": submission_id,
-                "round": round_id,
-                "channel": channel,
-                "source": source,
-                "source_key": key,
-                "question_id": question_id,
-                "received_at": received or None,
-                "respondent_type": rtype,
-                "organisation": org or None,
-                "text": text,
-                "meta": to_meta(meta),
-            })
+            records.append(
+                {
+                    "response_id": make_response_id(round_id, source, key, question_id),
+                    "submission_id": submission_id,
+                    "round": round_id,
+                    "channel": channel,
+                    "source": source,
+                    "source_key": key,
+                    "question_id": question_id,
+                    "received_at": received or None,
+                    "respondent_type": rtype,
+                    "organisation": org or None,
+                    "text": text,
+                    "meta": to_meta(meta),
+                }
+            )
     responses = coerce_responses(records) if records else empty_responses()
     return responses, make_rejects(rejects)

@@ -15,8 +15,11 @@ MANIFEST_COLUMNS = ["source", "sha256", "size_bytes"]
 def build_manifest(round_dir: Path, files: Iterable[Path]) -> pd.DataFrame:
     """One row per raw file: path relative to the round folder, sha256, size. Raw files are only read."""
     rows = [
-        {"source": Path(f).resolve().relative_to(round_dir).as_posix(), "sha256": sha256_file(f),
-         "size_bytes": Path(f).stat().st_size}
+        {
+            "source": Path(f).resolve().relative_to(round_dir).as_posix(),
+            "sha256": sha256_file(f),
+            "size_bytes": Path(f).stat().st_size,
+        }
         for f in files
     ]
     return pd.DataFrame(rows, columns=MANIFEST_COLUMNS).sort_values("source", ignore_index=True)

@@ -26,16 +26,22 @@ def main(shared: Path) -> None:
     for folder, (label, limit) in SETS.items():
         df = pd.read_csv(shared / folder / "comments.csv")
         df = df[df["moderated"] != -1].sort_values("comment-id").head(limit)
-        frames.append(pd.DataFrame({
-            "submission_no": [f"{label}-{i}" for i in df["comment-id"]],
-            "submitted_at": pd.to_datetime(df["timestamp"], unit="ms", utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "respondent_type": "Individual",
-            "organisation": "",
-            "conversation": label,
-            "agrees": df["agrees"],
-            "disagrees": df["disagrees"],
-            "views": df["comment-body"],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "submission_no": [f"{label}-{i}" for i in df["comment-id"]],
+                    "submitted_at": pd.to_datetime(df["timestamp"], unit="ms", utc=True).dt.strftime(
+                        "%Y-%m-%dT%H:%M:%SZ"
+                    ),
+                    "respondent_type": "Individual",
+                    "organisation": "",
+                    "conversation": label,
+                    "agrees": df["agrees"],
+                    "disagrees": df["disagrees"],
+                    "views": df["comment-body"],
+                }
+            )
+        )
     out = Path(__file__).resolve().parents[1] / "data" / "demo" / "raw" / "submissions.csv"
     pd.concat(frames, ignore_index=True).to_csv(out, index=False, encoding="utf-8")
     print(f"wrote {out}")
