@@ -135,3 +135,31 @@ def demo(
     _run(round_dir, STAGES)
     brief = (out / "reports" / "demo" / "brief.html").resolve()
     typer.echo(f"brief: {brief}")
+
+
+@app.command("eval")
+def eval_(
+    task: Annotated[str, typer.Argument(help="language, pii, duplicates, topics, sentiment or stance.")],
+    data: Annotated[Path, typer.Option("--data", help="Labelled UTF-8 CSV (columns depend on the task).")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object on the last line.")] = False,
+    baseline: Annotated[bool, typer.Option("--baseline", help="topics: also run a plain BERTopic().")] = False,
+) -> None:
+    """Measure a stage against human labels and print the metrics.
+
+    Example: consult eval language --data labelled.csv --json
+    """
+    import json
+
+    from analyze.evaluation import EvalError, run_eval
+
+    options = {"baseline": True} if baseline else {}
+    try:
+        result = run_eval(task, data, **options)
+    except EvalError as err:
+        _fail(err)
+    table = Table("metric", "value", title=f"{task}: {result['n']} rows from {result['data']}")
+    for key, value in result["metrics"].items():
+        table.add_row(key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+    Console().print(table)
+    if json_out:
+        typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
