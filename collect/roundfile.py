@@ -66,6 +66,58 @@ class FormSource(_Strict):
     sheet: str | int = 0
 
 
+class SpiderSelectors(_Strict):
+    """CSS or XPath (starting with "/" or "(") selectors per page type; each one overrides the preset's.
+
+    Listing selectors apply inside each `listing_items` match; `next_page`, the `detail_*` and `lang` apply to the page.
+    """
+
+    listing_items: str | None = None
+    listing_link: str | None = None
+    listing_title: str | None = None
+    listing_author: str | None = None
+    listing_organisation: str | None = None
+    listing_date: str | None = None
+    next_page: str | None = None
+    detail_title: str | None = None
+    detail_author: str | None = None
+    detail_organisation: str | None = None
+    detail_date: str | None = None
+    detail_body: str | None = None
+    detail_attachments: str | None = None
+    detail_alternate: str | None = None
+    lang: str | None = None
+
+
+class SpiderSource(_Strict):
+    """Submissions published on web pages, gathered by `consult crawl` (collect/spiders) before `consult collect`."""
+
+    name: str
+    kind: Literal["spider"]
+    start_urls: list[str] = Field(min_length=1)
+    channel: Literal["web", "legco"] = "web"
+    preset: Literal["committee_index", "consultation_pages"] | None = None
+    selectors: SpiderSelectors = SpiderSelectors()
+    allowed_domains: list[str] = Field(default_factory=list)  # empty: the hosts of start_urls
+    user_agent: str | None = None  # None: the identifiable consultkit default
+    download_delay: float = Field(default=1.0, ge=0)
+    concurrency_per_domain: int = Field(default=2, ge=1, le=8)
+    retries: int = Field(default=3, ge=0, le=10)
+    max_download_mb: float = Field(default=50, gt=0)
+    timeout_s: float = Field(default=60, gt=0)
+    http_cache: bool = False  # development only: replays earlier responses
+    max_pages: int | None = Field(default=None, ge=1)  # stop after this many responses; the next crawl resumes
+    primary_lang: Literal["zh", "en"] = "zh"  # of a bilingual pair, whose text fills `text`
+
+    @field_validator("start_urls")
+    @classmethod
+    def _urls_are_http(cls, v: list[str]) -> list[str]:
+        bad = [u for u in v if not u.startswith(("http://", "https://"))]
+        if bad:
+            raise ValueError(f"start URLs must start with http:// or https://, not {bad[0]!r}")
+        return v
+
+
 class TopicSettings(_Strict):
     """Parameters of the topic stage; each becomes a keyword argument of `fit_topics`."""
 
@@ -88,7 +140,7 @@ class RoundConfig(_Strict):
     round: str
     title: Bilingual
     questions: list[Question] = Field(default_factory=list)
-    sources: list[FormSource]
+    sources: list[FormSource | SpiderSource]
     topics: TopicSettings = TopicSettings()
     publish: PublishSettings = PublishSettings()
     previous_round: str | None = None
