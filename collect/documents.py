@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from collect.encoding import UndecodableError, decode_text
 
@@ -22,13 +22,13 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200
 
 
-def zip_problem(data: bytes) -> str | None:
-    """Why an Office (ZIP) container must not be opened, or None when it looks safe.
+def zip_problem(data: bytes | Path) -> str | None:
+    """Why an Office (ZIP) container (bytes or a file) must not be opened, or None when it looks safe.
 
     Checks the declared sizes in the central directory only, so a ZIP bomb is refused without inflating it.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         return "truncated or corrupt ZIP container"
@@ -81,7 +81,7 @@ def _plain_text(data: bytes) -> tuple[str, str | None]:
 
 
 def document_kind(data: bytes, filename: str) -> str:
-    """ "pdf", "docx", "ole", "text" or "other", from the leading bytes first and the file name second."""
+    """The kind of document: pdf, docx, ole, text or other, from the leading bytes first and the file name second."""
     suffix = PurePath(filename).suffix.lower()
     if data.startswith(b"%PDF") or suffix == ".pdf":
         return "pdf"
