@@ -105,6 +105,37 @@ def collect(round_path: Annotated[Path, typer.Argument(help="Round folder or its
     _run(round_path, ("collect",))
 
 
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
+    round_dir: Annotated[Path, typer.Option("--round", help="Round folder; writes its interim/ tables.")],
+    kind: Annotated[str, typer.Option("--kind", help="auto, form, mbox, eml or documents.")] = "auto",
+    preset: Annotated[
+        str, typer.Option("--preset", help="Form preset: auto, google, microsoft, surveymonkey, qualtrics, generic.")
+    ] = "auto",
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object on the last line.")] = False,
+) -> None:
+    """Import form exports, e-mails and letters into ROUND_DIR/interim/responses.parquet and rejects.parquet.
+
+    Re-importing is idempotent: unchanged files are skipped, changed files replace their earlier rows.
+
+    Example: consult import exports/ mail/consultation.mbox --round data/ai-2026-r1
+    """
+    import json
+
+    from collect.importer import import_paths, round_id_for, summary_lines
+
+    try:
+        report = import_paths(paths, round_dir, round_id=round_id_for(round_dir), kind=kind, preset=preset)
+    except USER_ERRORS as err:
+        _fail(err)
+    typer.echo("\n".join(summary_lines(report)))
+    if json_out:
+        result = {**report.totals(), "rejected_by_reason": dict(report.reasons)}
+        result["files"] = [vars(f) for f in report.files]
+        typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
+
+
 @app.command()
 def analyze(round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")]) -> None:
     """Run the analysis stages (language, topics, sentiment) on collected responses.

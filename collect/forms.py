@@ -15,12 +15,12 @@ from collect.presets import Layout, detect_preset, mapping_layout, preset_layout
 from collect.respondent import respondent_type
 from collect.roundfile import FormMapping
 from collect.schema import RESPONSE_COLUMNS, _digest, empty_responses, excerpt, make_rejects
-from collect.tables import Row, SourceError, iter_table, sniff_rows
+from collect.tables import MappingError, Row, SourceError, iter_table, sniff_rows
 
 __all__ = ["SourceError", "import_form", "import_form_file", "import_rows", "read_table_file", "respondent_type"]
 
 CHUNK_ROWS = 50_000
-SNIFF_ROWS = 4
+SNIFF_ROWS = 23  # header rows plus about 20 data rows to judge which columns hold free text
 
 
 def _parse_times(values: list[str]) -> pd.Series:
@@ -154,8 +154,8 @@ def file_layout(
     chosen = detect_preset(head) if preset == "auto" else preset
     try:
         return mapping_layout(head, mapping, chosen) if mapping else preset_layout(head, chosen)
-    except SourceError as e:
-        raise SourceError(f"{path.name}: {e}") from e
+    except MappingError as e:
+        raise MappingError(f"{path.name}: {e}") from e
 
 
 def import_form_file(

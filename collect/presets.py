@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from collect.roundfile import FormMapping
-from collect.tables import SourceError
+from collect.tables import MappingError, SourceError
 
 PRESETS = ("google", "microsoft", "surveymonkey", "qualtrics", "generic")
 GOOGLE_TIMESTAMPS = frozenset({"timestamp", "時間戳記", "时间戳记", "marca temporal", "horodateur", "zeitstempel"})
@@ -29,7 +29,7 @@ META_WORDS = re.compile(
     re.IGNORECASE,
 )
 ID_WORDS = re.compile(
-    r"^(?:id|respondent id|responseid|response id|submission id|submission_no|no\.?|編號|编号)$", re.IGNORECASE
+    r"^(?:id|respondent id|responseid|response id|submission id|submission no|no\.?|編號|编号)$", re.IGNORECASE
 )
 TIME_WORDS = re.compile(
     r"^(?:timestamp|submitted(?:_| )at|submitted|completion time|end date|recordeddate|date|"
@@ -44,6 +44,8 @@ ORG_WORDS = re.compile(
     r"機構名稱|团体名称|團體名稱|組織名稱|组织名称",
     re.I,
 )
+
+FREE_TEXT = re.compile(r"[A-Za-z]\s+[A-Za-z]|[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -116,8 +118,18 @@ def _question_columns(rows: list[list[str]], preset: str) -> tuple[list[str], li
     return names, names
 
 
+def _free_text(data: list[list[str]], col: int) -> bool:
+    """Whether a column holds free text in the sniffed data rows (or there are none to judge by).
+
+    Rule: some value has a space between words, a CJK character or more than 30 characters; a column of numbers,
+    codes or single-word choices in every sniffed row goes to `meta` instead of being analysed as an answer.
+    """
+    values = [r[col].strip() for r in data if col < len(r) and r[col].strip()]
+    return not values or any(len(v) > 30 or FREE_TEXT.search(v) for v in values)
+
+
 def _find(names: list[str], pattern: re.Pattern[str]) -> int | None:
-    return next((i for i, n in enumerate(names) if pattern.search(n.strip())), None)
+    return next((i for i, n in enumerate(names) if pattern.search(n.strip().replace("_", " "))), None)
 
 
 def preset_layout(rows: list[list[str]], preset: str) -> Layout:
@@ -128,7 +140,7 @@ def preset_layout(rows: list[list[str]], preset: str) -> Layout:
 
     """
     if preset not in PRESETS:
-        raise SourceError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+        raise MappingError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(preset, 1)
     if len(rows) < header_rows:
         raise SourceError(f"the export has fewer than the {header_rows} header row(s) of preset {preset!r}")
@@ -140,11 +152,12 @@ def preset_layout(rows: list[list[str]], preset: str) -> Layout:
         id_col, received_col = _find(top, ID_WORDS), _find(top, TIME_WORDS)
     type_col, org_col = _find(texts, TYPE_WORDS), _find(texts, ORG_WORDS)
     roles = {id_col, received_col, type_col, org_col} - {None}
+    data = rows[header_rows:]
     answers, meta = [], {}
     for i, (qid, text) in enumerate(zip(ids, texts, strict=True)):
         if i in roles:
             continue
-        is_meta = META_WORDS.match(top[i]) or not top[i] and preset != "surveymonkey"
+        is_meta = META_WORDS.match(top[i]) or not top[i] and preset != "surveymonkey" or not _free_text(data, i)
         if preset == "qualtrics":
             is_meta = not qid.startswith("QID")
         if is_meta:
@@ -152,7 +165,7 @@ def preset_layout(rows: list[list[str]], preset: str) -> Layout:
         else:
             answers.append(Answer(i, qid, text))
     if not answers:
-        raise SourceError(f"preset {preset!r} finds no answer columns; the columns are {top}")
+        raise MappingError(f"preset {preset!r} finds no answer columns; the columns are {top}")
     return Layout(preset, header_rows, answers, id_col, received_col, type_col, org_col, meta)
 
 
@@ -170,7 +183,7 @@ def mapping_layout(rows: list[list[str]], mapping: FormMapping, preset: str = "g
     roles["org"] = mapping.organisation
     missing = [c for c in [*wanted, *(v for v in roles.values() if v)] if c not in names]
     if missing:
-        raise SourceError(f"mapping names column(s) {missing} that are not in the file; its columns are {names}")
+        raise MappingError(f"mapping names column(s) {missing} that are not in the file; its columns are {names}")
     pos = {n: i for i, n in enumerate(names)}
     cols = {k: (pos[v] if v else None) for k, v in roles.items()}
     answers = [Answer(pos[c], q, c) for c, q in wanted.items()]

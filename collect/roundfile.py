@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
 
 ROUND_FILE = "round.yaml"
 
@@ -56,14 +56,40 @@ class FormMapping(_Strict):
 
 
 class FormSource(_Strict):
-    """A CSV or XLSX export of a web form."""
+    """A CSV or XLSX export of a web form: an explicit mapping, or a vendor preset that finds the columns."""
 
     name: str
     kind: Literal["form"] = "form"
     path: str
     channel: Literal["form", "email", "letter", "web", "legco", "other"] = "form"
-    mapping: FormMapping
+    mapping: FormMapping | None = None  # None: the preset decides which columns are answers
+    preset: Literal["auto", "google", "microsoft", "surveymonkey", "qualtrics", "generic"] = "auto"
     sheet: str | int = 0
+
+
+class EmailSource(_Strict):
+    """An .eml file, an .mbox mailbox, or a folder of them (searched recursively)."""
+
+    name: str
+    kind: Literal["email"]
+    path: str
+
+
+class DocumentsSource(_Strict):
+    """Letters: a PDF, DOCX, TXT or Markdown file, or a folder of them (searched recursively)."""
+
+    name: str
+    kind: Literal["documents"]
+    path: str
+
+
+class FolderSource(_Strict):
+    """Everything under a folder, recursively; each file's importer is chosen from its type and content."""
+
+    name: str
+    kind: Literal["folder"]
+    path: str
+    preset: Literal["auto", "google", "microsoft", "surveymonkey", "qualtrics", "generic"] = "auto"
 
 
 class SpiderSelectors(_Strict):
@@ -118,6 +144,21 @@ class SpiderSource(_Strict):
         return v
 
 
+def _source_kind(value: object) -> str:
+    # `kind` may be left out for a form source, as in round files written before other kinds existed.
+    return value.get("kind", "form") if isinstance(value, dict) else getattr(value, "kind", "form")
+
+
+Source = Annotated[
+    Annotated[FormSource, Tag("form")]
+    | Annotated[EmailSource, Tag("email")]
+    | Annotated[DocumentsSource, Tag("documents")]
+    | Annotated[FolderSource, Tag("folder")]
+    | Annotated[SpiderSource, Tag("spider")],
+    Discriminator(_source_kind),
+]
+
+
 class TopicSettings(_Strict):
     """Parameters of the topic stage; each becomes a keyword argument of `fit_topics`."""
 
@@ -140,7 +181,7 @@ class RoundConfig(_Strict):
     round: str
     title: Bilingual
     questions: list[Question] = Field(default_factory=list)
-    sources: list[FormSource | SpiderSource]
+    sources: list[Source]
     topics: TopicSettings = TopicSettings()
     publish: PublishSettings = PublishSettings()
     previous_round: str | None = None

@@ -28,6 +28,10 @@ class SourceError(ValueError):
     """A source file cannot be read at all, or its mapping does not fit; the message names the file."""
 
 
+class MappingError(SourceError):
+    """A form mapping or preset does not fit the export: a configuration mistake, never turned into a reject."""
+
+
 @dataclass(frozen=True)
 class Row:
     """One row of a table: its 1-based line (spreadsheet row) number and cells, or the reason it was unreadable."""
