@@ -1,0 +1,159 @@
+"""The config-driven spider: follows listings, detail pages, attachments and other-language versions. It only crawls.
+
+What it fetched goes to the raw store through the pipelines; `read_crawl` parses the stored pages afterwards.
+Pages it already has are asked for with If-None-Match / If-Modified-Since, so a repeated crawl downloads only what
+is new or changed; a 304 answer is parsed from the stored copy so its links are still followed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from collect.spiders.items import FetchedFile, FetchFailure
+from collect.spiders.parser import parse_detail, parse_listing
+from collect.spiders.rawstore import RawStore
+
+ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".txt", ".rtf")
+
+
+def is_attachment_url(url: str) -> bool:
+    """True when the URL's path names a document file rather than a page."""
+    return urlsplit(url).path.lower().endswith(ATTACHMENT_SUFFIXES)
+
+
+def describe_failure(failure: Failure, max_mb: float) -> str:
+    """A one-line reason for a failed request, for its `rejects` row."""
+    err = failure.value
+    if isinstance(err, HttpError):
+        status = err.response.status
+        retried = err.response.meta.get("retry_times", 0)
+        return f"HTTP {status}" + (f" after {retried} retries" if retried else "")
+    text = str(err)
+    if "robots.txt" in text:
+        return "forbidden by robots.txt"
+    if "max size" in text or "maxsize" in text.lower():
+        return f"larger than the maximum download size ({max_mb:g} MB)"
+    if "offsite" in text.lower() or "allowed_domains" in text:
+        return "outside the source's allowed domains"
+    if "imeout" in type(err).__name__ or "timed out" in text.lower():
+        return "timed out"
+    return f"{type(err).__name__}: {text}".strip()[:200]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SubmissionSpider(scrapy.Spider):
+    """Crawl one spider source: listings -> detail pages or attachments -> attachments and alternates."""
+
+    name = "consultkit"
+
+    def __init__(
+        self,
+        start_urls: list[str],
+        selectors: Mapping[str, str],
+        store_root: str,
+        allowed_domains: list[str],
+        max_mb: float,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.start_urls = list(start_urls)
+        self.selectors = dict(selectors)
+        self.store = RawStore(Path(store_root))
+        self.allowed_domains = list(allowed_domains)
+        self.max_mb = max_mb
+        self.known = self.store.read_manifest()
+
+    async def start(self):
+        """Each start URL is a listing page."""
+        for url in self.start_urls:
+            yield self._request(url, "listing")
+
+    def _request(self, url: str, page_type: str, referer: str = "") -> scrapy.Request:
+        before = self.known.get(url, {})
+        headers = {}
+        if before.get("file"):  # ask "changed since?" only when the stored copy is there to fall back on
+            if before.get("etag"):
+                headers["If-None-Match"] = before["etag"]
+            if before.get("last_modified"):
+                headers["If-Modified-Since"] = before["last_modified"]
+        callback = {"listing": self.parse_listing, "detail": self.parse_detail, "attachment": self.parse_attachment}
+        return scrapy.Request(
+            url,
+            callback=callback[page_type],
+            errback=self.failed,
+            headers=headers,
+            meta={"page_type": page_type, "referer": referer, "handle_httpstatus_list": [304]},
+        )
+
+    def _fetched(self, response: Response, page_type: str) -> FetchedFile:
+        headers = response.headers
+        return FetchedFile(
+            url=response.url,
+            page_type=page_type,
+            status=response.status,
+            body=b"" if response.status == 304 else response.body,
+            fetched_at=_now(),
+            content_type=(headers.get("Content-Type") or b"").decode("latin-1"),
+            etag=(headers.get("ETag") or b"").decode("latin-1"),
+            last_modified=(headers.get("Last-Modified") or b"").decode("latin-1"),
+            referer=response.meta.get("referer", ""),
+            requested_url=(response.meta.get("redirect_urls") or [response.url])[0],
+        )
+
+    def _readable(self, response: Response) -> Response:
+        """The response itself, or for a 304 the stored copy rebuilt with its original Content-Type."""
+        if response.status != 304:
+            return response
+        before = self.known[response.url]
+        body = (self.store.root.parents[1] / before["file"]).read_bytes()
+        ctype = before.get("content_type") or "text/html"
+        return HtmlResponse(response.url, body=body, headers={"Content-Type": ctype}, request=response.request)
+
+    def parse_listing(self, response: Response) -> Iterator[object]:
+        """Store the listing page; follow each entry's link and the next page."""
+        yield self._fetched(response, "listing")
+        page = parse_listing(self._readable(response), self.selectors)
+        for entry in page.entries:
+            kind = "attachment" if is_attachment_url(entry.url) else "detail"
+            yield self._request(entry.url, kind, referer=response.url)
+        if page.next_url:
+            yield self._request(page.next_url, "listing", referer=response.url)
+
+    def parse_detail(self, response: Response) -> Iterator[object]:
+        """Store the detail page; follow its attachments and its other-language versions."""
+        readable = self._readable(response)
+        if not isinstance(readable, TextResponse):  # a "page" link that serves a document
+            yield from self.parse_attachment(response)
+            return
+        yield self._fetched(response, "detail")
+        page = parse_detail(readable, self.selectors)
+        for url in page.attachments:
+            yield self._request(url, "attachment", referer=response.url)
+        for url in page.alternates:
+            yield self._request(url, "detail", referer=response.url)
+
+    def parse_attachment(self, response: Response) -> Iterator[object]:
+        """Store the attachment; its text is extracted when the crawl is read."""
+        yield self._fetched(response, "attachment")
+
+    def failed(self, failure: Failure) -> Iterator[object]:
+        """Turn a failed request into a FetchFailure item."""
+        request = failure.request
+        yield FetchFailure(
+            url=request.url,
+            page_type=request.meta.get("page_type", ""),
+            reason=describe_failure(failure, self.max_mb),
+            fetched_at=_now(),
+            referer=request.meta.get("referer", ""),
+        )
