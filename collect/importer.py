@@ -142,7 +142,8 @@ def import_file(
     except MappingError:
         raise
     except SourceError as e:
-        yield empty_responses(), make_rejects([_file_reject(source, str(e), path.name)]), 0
+        reason = str(e).removeprefix(f"{path.name}: ")  # the file is named in `source` already
+        yield empty_responses(), make_rejects([_file_reject(source, reason, path.name)]), 0
 
 
 @dataclass

@@ -50,8 +50,15 @@ def split_body(text: str) -> tuple[str, str, str]:
     return "\n".join(body).strip(), "\n".join(quoted).strip(), "\n".join(signature).strip()
 
 
+class BrokenMessageError(ValueError):
+    """A message whose MIME structure or transfer encoding cannot be trusted."""
+
+
 def _part_text(part: EmailMessage) -> str:
     data = part.get_payload(decode=True) or b""
+    broken = [type(d).__name__ for d in part.defects if "Base64" in type(d).__name__ or "Boundary" in type(d).__name__]
+    if broken:
+        raise BrokenMessageError(f"broken MIME ({', '.join(sorted(set(broken)))})")
     declared = part.get_content_charset()
     if declared:
         try:
@@ -91,6 +98,8 @@ def message_records(msg: EmailMessage, *, round_id: str, source: str, position: 
 
     `position` locates the message when it has no Message-ID ("message 3" in a mailbox, "file" for an .eml).
     """
+    if not msg.keys():
+        raise BrokenMessageError("not an e-mail (no headers)")
     key = (msg.get("Message-ID") or "").strip() or position
     body = _body(msg)
     text, quoted, signature = split_body(body)
@@ -164,6 +173,9 @@ def import_mail(path: Path, *, round_id: str, source: str) -> tuple[list[dict], 
             if msg is None:
                 raise ValueError("empty message")
             got, bad = message_records(msg, round_id=round_id, source=source, position=position)
+        except BrokenMessageError as e:
+            rejects.append({"source": source, "source_key": position, "reason": str(e), "raw_excerpt": excerpt(raw)})
+            continue
         except Exception as e:  # malformed MIME raises many types; each becomes a reject with a reason
             rejects.append(
                 {

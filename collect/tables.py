@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collect.documents import OLE_MAGIC, zip_problem
-from collect.encoding import detect_encoding, redecode
+from collect.encoding import FALLBACKS, detect_encoding, redecode
 
 # Far above any real answer, far below memory trouble: a longer cell is rejected, not imported.
 MAX_CELL_CHARS = 1_000_000
@@ -50,7 +50,9 @@ def _checked(line: int, cells: list[str], encoding: str) -> Row:
         # Mixed encodings: this row is not in the file's encoding; try the others on its own bytes.
         fixed = [redecode(c, encoding) if SURROGATE.search(c) else c for c in cells]
         if any(c is None for c in fixed):
-            return Row(line, None, f"undecodable bytes (not {encoding}, utf-8, big5hkscs or gb18030)", joined[:200])
+            shown = joined[:200].encode("utf-8", "backslashreplace").decode("utf-8")  # the bad bytes as \udcXX
+            tried = ", ".join(dict.fromkeys([encoding, *FALLBACKS]))
+            return Row(line, None, f"undecodable bytes (not {tried})", shown)
         return Row(line, fixed)
     return Row(line, cells)
 
