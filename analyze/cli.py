@@ -105,6 +105,25 @@ def collect(round_path: Annotated[Path, typer.Argument(help="Round folder or its
     _run(round_path, ("collect",))
 
 
+@app.command()
+def crawl(
+    round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")],
+    source: Annotated[str | None, typer.Option("--source", help="Only this spider source.")] = None,
+) -> None:
+    """Fetch the round's spider sources into raw/<source>/ (polite, resumable, incremental); then run collect.
+
+    Example: consult crawl data/ai-2026-r1 --source legco
+    """
+    from collect.spiders.runner import crawl_round
+
+    try:
+        with console.status("crawling…") as status:
+            summaries = crawl_round(round_path, source, progress=lambda name, n: status.update(f"{name}: {n}"))
+    except USER_ERRORS as err:
+        _fail(err)
+    typer.echo("\n".join(str(s) for s in summaries))
+
+
 @app.command("import")
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
@@ -152,6 +171,24 @@ def report(round_path: Annotated[Path, typer.Argument(help="Round folder or its 
     Example: consult report data/ai-2026-r1
     """
     _run(round_path, ("report",))
+
+
+@app.command()
+def notebook(
+    round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml (already run).")],
+    language: Annotated[str, typer.Option("--language", help="Headings in en, zh or both.")] = "both",
+) -> None:
+    """Execute the brief notebook for a round into reports/<round>/policy_brief.ipynb.
+
+    Example: consult notebook data/ai-2026-r1 --language zh
+    """
+    from analyze.notebook import NotebookError, execute_brief_notebook
+
+    try:
+        out = execute_brief_notebook(round_path, language=language, progress=True)
+    except (*USER_ERRORS, NotebookError) as err:
+        _fail(err)
+    typer.echo(f"notebook: {out.resolve()}")
 
 
 @app.command()
