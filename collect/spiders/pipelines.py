@@ -60,8 +60,14 @@ class RawStorePipeline:
 class ProgressPipeline:
     """Print one JSON line per fetch to stdout, for the parent process to show progress."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: str) -> None:
+        self.source = source
         self.counts = {"fetched": 0, "unchanged": 0, "failed": 0}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy hook: the source name is the store folder's name."""
+        return cls(Path(crawler.settings["CONSULTKIT_STORE"]).name)
 
     def process_item(self, item, spider=None):
         """Count the item and print the running totals with its URL."""
@@ -69,5 +75,6 @@ class ProgressPipeline:
             self.counts["failed"] += 1
         elif isinstance(item, FetchedFile):
             self.counts["unchanged" if item.status == 304 else "fetched"] += 1
-        print(json.dumps({"progress": self.counts, "url": getattr(item, "url", "")}), file=sys.stdout, flush=True)
+        line = {"source": self.source, "progress": self.counts, "url": getattr(item, "url", "")}
+        print(json.dumps(line), file=sys.stdout, flush=True)
         return item

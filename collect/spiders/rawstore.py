@@ -53,11 +53,6 @@ class RawStore:
         """Scrapy's HTTP cache (development only)."""
         return self.root / ".httpcache"
 
-    @property
-    def log_file(self) -> Path:
-        """The last crawl's Scrapy log."""
-        return self.root / "crawl.log"
-
     def file_for(self, url: str, page_type: str) -> str:
         """The stored file name of a URL, relative to the round folder: raw/<source>/files/<hash><suffix>."""
         match = _SUFFIX.search(urlsplit(url).path)

@@ -73,6 +73,8 @@ class SubmissionSpider(scrapy.Spider):
         self.allowed_domains = list(allowed_domains)
         self.max_mb = max_mb
         self.known = self.store.read_manifest()
+        # A link that redirected last time is asked about with the validators of where it led.
+        self.redirects = {r["requested_url"]: u for u, r in self.known.items() if r.get("requested_url", u) != u}
 
     async def start(self):
         """Each start URL is a listing page."""
@@ -80,7 +82,7 @@ class SubmissionSpider(scrapy.Spider):
             yield self._request(url, "listing")
 
     def _request(self, url: str, page_type: str, referer: str = "") -> scrapy.Request:
-        before = self.known.get(url, {})
+        before = self.known.get(self.redirects.get(url, url), {})
         headers = {}
         if before.get("file"):  # ask "changed since?" only when the stored copy is there to fall back on
             if before.get("etag"):
