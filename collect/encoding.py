@@ -28,6 +28,9 @@ BOMS = (
 # Traditional encoding, then the mainland one. GB18030 accepts almost any byte pair, so it must come last.
 FALLBACKS = ("utf-8", "big5hkscs", "gb18030")
 SNIFF_BYTES = 64 * 1024
+# What submissions here arrive in. Restricting detection to these keeps binary junk from "decoding" as some Cyrillic
+# or Thai code page; Windows-1252 stays for English letters with curly quotes.
+CANDIDATES = ["utf_8", "utf_16", "utf_32", "big5hkscs", "big5", "gb18030", "gbk", "gb2312", "cp1252"]
 
 
 class UndecodableError(ValueError):
@@ -41,15 +44,16 @@ def normal_encoding(name: str) -> str:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    # ASCII-heavy UTF-16 has a NUL in every other byte; CJK-only UTF-16 does not, so charset-normalizer decides those.
+    # Text in UTF-8, Big5 or GB18030 never holds NUL bytes; UTF-16 puts one beside every ASCII character (space,
+    # newline, digits), always on the same side. So NULs all on odd offsets mean little-endian, all on even big-endian.
+    # CJK-only UTF-16 without a single ASCII character has no NULs and is left to charset-normalizer.
     sample = data[:SNIFF_BYTES]
     if len(sample) < 4 or len(sample) % 2:
         return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    half = len(sample) // 2
-    if odd > 0.3 * half and even < 0.05 * half:
+    if odd >= 2 and even <= odd // 20:
         return "utf-16-le"
-    if even > 0.3 * half and odd < 0.05 * half:
+    if even >= 2 and odd <= even // 20:
         return "utf-16-be"
     return None
 
@@ -67,7 +71,7 @@ def detect_encoding(data: bytes) -> str | None:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:SNIFF_BYTES] if len(data) > SNIFF_BYTES else data).best()
+    best = from_bytes(data[:SNIFF_BYTES], cp_isolation=CANDIDATES).best()
     return normal_encoding(best.encoding) if best is not None else None
 
 
