@@ -1,39 +1,30 @@
-"""The published brief: counts, topics with keywords and quotes, sentiment per topic, charts, as HTML.
+"""The published brief's content: counts, summary, themes, sentiment, stance, breakdowns and optional sections.
 
-`brief_context` is pure (tables in, a dict out); `render_brief_html` fills the Jinja2 template with autoescaping,
-so submission text is always shown as text, never run as markup.
+`brief_context` is pure (stage tables in, a format-neutral document out). Sections whose stage tables are absent
+(stance, concerns, campaigns, topic_diff, pii) are left out; they appear as soon as the stage writes its table.
 """
 
 from __future__ import annotations
 
-import base64
-from dataclasses import dataclass
-from importlib.resources import files
-
 import pandas as pd
 
 from analyze import __version__
-from analyze.charts import fig_sentiment_by_topic, fig_topic_sizes, png_bytes
+from analyze.charts import fig_ranked_bars, fig_sentiment_by_topic, fig_stance_by_proposal, fig_topic_sizes, png_bytes
+from analyze.document import Chart, Figure, Quote, Section, Subheading, Table, Text
+from analyze.glossary import Term, term
 
 QUOTE_CHARS = 320
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A rendered chart: file name, PNG bytes and alt text in both languages."""
-
-    name: str
-    png: bytes
-    alt: str
-
-    @property
-    def data_uri(self) -> str:
-        """The PNG embedded in the page, so the brief is one self-contained file."""
-        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+STANCES = ("support", "oppose", "neutral", "unclear")
+SUMMARY_ITEMS = 3
+OPTIONAL_ROWS = 20
 
 
 def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.2f}"
 
 
 def counts(responses: pd.DataFrame, rejects: pd.DataFrame, language: pd.DataFrame) -> dict[str, int]:
@@ -69,71 +60,242 @@ def sentiment_shares(assignments: pd.DataFrame, sentiment: pd.DataFrame, topics:
     return out.fillna(0.0)
 
 
-def brief_context(
-    *,
-    title: dict[str, str],
-    responses: pd.DataFrame,
-    rejects: pd.DataFrame,
-    language: pd.DataFrame,
-    assignments: pd.DataFrame,
-    topics: pd.DataFrame,
-    sentiment: pd.DataFrame,
-    max_topics: int = 12,
-    method: dict[str, str] | None = None,
-) -> dict:
-    """Everything the template shows, from the stage tables."""
-    texts = language.set_index("response_id")["text_norm"]
-    langs = language.set_index("response_id")["lang"]
-    shown = topics.head(max_topics)
-    shares = sentiment_shares(assignments, sentiment, shown)
+def stance_shares(stance: pd.DataFrame, responses: pd.DataFrame, questions: dict[str, Term]) -> pd.DataFrame:
+    """Per proposal (question_id): the share of support, oppose, neutral and unclear responses, and n."""
+    joined = stance[["response_id", "stance"]].merge(responses[["response_id", "question_id"]], on="response_id")
+    shares = pd.crosstab(joined["question_id"], joined["stance"], normalize="index").reindex(
+        columns=list(STANCES), fill_value=0.0
+    )
+    shares["n"] = joined.groupby("question_id").size()
+    shares = shares.reset_index()
+    names = [questions.get(q, Term(q, q)) for q in shares["question_id"]]
+    shares["label_en"] = [n.en for n in names]
+    shares["label_zh"] = [n.zh for n in names]
+    shares["label"] = [f"{n.en} / {n.zh}" for n in names]
+    return shares
+
+
+def _theme_name(t) -> Term:
+    return Term(f"{t.topic_id}. {t.label_en}", f"{t.topic_id}. {t.label_zh}")
+
+
+def _table(name: str, caption: str, columns: list[str], rows) -> Table:
+    return Table(name, term(caption), tuple(term(c) for c in columns), tuple(tuple(r) for r in rows))
+
+
+def _scalar_columns(df: pd.DataFrame) -> list[str]:
+    return [
+        c
+        for c in df.columns
+        if not df[c].map(lambda v: isinstance(v, list | tuple | dict) or hasattr(v, "shape")).any()
+    ]
+
+
+def _optional_table(df: pd.DataFrame, name: str, caption: str) -> Table:
+    """A stage table this module does not know column by column: its scalar columns, first rows, as written."""
+    cols = _scalar_columns(df)
+    rows = df[cols].head(OPTIONAL_ROWS).astype(object).where(df[cols].head(OPTIONAL_ROWS).notna(), "")
+    return Table(name, term(caption), tuple(Term(c, c) for c in cols), tuple(map(tuple, rows.to_numpy().tolist())))
+
+
+def _label_and_size(df: pd.DataFrame) -> tuple[list[str], list[float]] | None:
+    """Bar labels and sizes of an optional table, when it has a label and a numeric size-like column."""
+    label = next((c for c in ("label_en", "label", "theme", "topic_id", "cluster_id") if c in df.columns), None)
+    value = next((c for c in ("size", "change", "size_change", "n", "count") if c in df.columns), None)
+    if label is None or value is None or not pd.api.types.is_numeric_dtype(df[value]):
+        return None
+    head = df.head(OPTIONAL_ROWS)
+    zh = head["label_zh"] if "label_zh" in head.columns else [""] * len(head)
+    labels = [f"{a} / {b}" if b else str(a) for a, b in zip(head[label], zh, strict=True)]
+    return labels, [float(v) for v in head[value]]
+
+
+def _counts_section(n: dict[str, int], tables: dict[str, pd.DataFrame]) -> Section:
+    blocks: list = [Text(term("counts_note"))]
+    order = ["submissions_received", "rejected", "submissions_kept", "responses", "responses_analysed", "unique_texts"]
+    blocks.append(
+        Table("counts", term("counts"), (term("count"), term("size")), tuple((term(k).show(), n[k]) for k in order))
+    )
+    rejects = tables["rejects"]
+    if len(rejects):
+        reasons = rejects["reason"].value_counts().sort_index()
+        blocks.append(_table("rejects", "reject_reasons", ["reason", "count"], reasons.items()))
+    langs = tables["language"]["lang"].value_counts().sort_index()
+    blocks.append(_table("languages", "languages", ["language", "count"], langs.items()))
+    if "campaigns" in tables:
+        blocks.append(_optional_table(tables["campaigns"], "campaigns", "campaigns"))
+    return Section("counts", term("counts"), tuple(blocks))
+
+
+def _quotes(topic, texts: pd.Series, langs: pd.Series) -> list[Quote]:
+    return [Quote(_quote(str(texts[rid])), rid, str(langs[rid])) for rid in topic.representative_ids if rid in texts]
+
+
+def _themes_section(
+    shown: pd.DataFrame, shares: pd.DataFrame, tables: dict[str, pd.DataFrame], charts: list[Chart]
+) -> Section:
+    language = tables["language"].set_index("response_id")
+    # Quotes are published: the redacted text when the PII stage has run (see the limitations otherwise).
+    texts = tables["pii"].set_index("response_id")["text_redacted"] if "pii" in tables else language["text_norm"]
     mean = shares.set_index("topic_id")["mean_sentiment"]
-    topic_rows = [
-        {
-            "topic_id": int(t.topic_id),
-            "label_en": t.label_en,
-            "label_zh": t.label_zh,
-            "keywords_en": list(t.keywords_en),
-            "keywords_zh": list(t.keywords_zh),
-            "translated": bool(t.keywords_translated),
-            "size": int(t.size),
-            "size_unique": int(t.size_unique),
-            "mean_sentiment": round(float(mean.get(t.topic_id, 0.0)), 2),
-            "quotes": [
-                {"response_id": rid, "text": _quote(texts[rid]), "lang": langs[rid]} for rid in t.representative_ids
-            ],
-        }
+    n_outliers = int((tables["topic_assignments"]["topic_id"] == -1).sum())
+    blocks: list = [Text(term("themes_note", n_topics=len(tables["topics"]), n_outliers=n_outliers))]
+    blocks += [Figure(c) for c in charts]
+    rows = [
+        (t.topic_id, t.label_en, t.label_zh, t.size, t.size_unique, _signed(mean.get(t.topic_id, 0.0)))
         for t in shown.itertuples()
     ]
-    n_outliers = int((assignments["topic_id"] == -1).sum())
+    blocks.append(
+        _table("themes", "themes", ["theme_id", "label_en", "label_zh", "size", "size_unique", "mean_sentiment"], rows)
+    )
+    for t in shown.itertuples():
+        blocks.append(Subheading(_theme_name(t), f"topic-{t.topic_id}"))
+        line = term("theme_line", size=t.size, unique=t.size_unique, sentiment=_signed(mean.get(t.topic_id, 0.0)))
+        blocks.append(Text(line))
+        note = f" ({term('keywords_translated').show()})" if t.keywords_translated else ""
+        blocks.append(
+            Text(
+                Term(
+                    f"{term('keywords_en').en}: {', '.join(t.keywords_en)}{note}",
+                    f"{term('keywords_zh').zh}：{'、'.join(t.keywords_zh)}",
+                )
+            )
+        )
+        blocks += _quotes(t, texts, language["lang"])
+    return Section("themes", term("themes"), tuple(blocks))
+
+
+def _sentiment_section(shares: pd.DataFrame) -> Section:
+    rows = [
+        (r.label, f"{r.negative:.0%}", f"{r.neutral:.0%}", f"{r.positive:.0%}", _signed(r.mean_sentiment))
+        for r in shares.itertuples()
+    ]
+    table = _table("sentiment", "sentiment", ["theme", "negative", "neutral", "positive", "mean_sentiment"], rows)
+    return Section("sentiment", term("sentiment"), (table,))
+
+
+def _stance_section(stance: pd.DataFrame, chart: Chart) -> Section:
+    rows = [(r.label, r.n, *(f"{getattr(r, s):.0%}" for s in STANCES)) for r in stance.itertuples()]
+    table = _table("stance", "stance", ["proposal", "size", *STANCES], rows)
+    return Section("stance", term("stance"), (Figure(chart), table))
+
+
+def _breakdown_section(tables: dict[str, pd.DataFrame]) -> Section:
+    joined = tables["responses"][["response_id", "respondent_type", "channel"]].merge(
+        tables["sentiment"][["response_id", "sentiment"]], on="response_id", how="left"
+    )
+    grouped = joined.groupby(["respondent_type", "channel"], dropna=False)
+    rows = [
+        (str(rt), str(ch), int(len(g)), _signed(float(g["sentiment"].mean())) if g["sentiment"].notna().any() else "")
+        for (rt, ch), g in grouped
+    ]
+    table = _table("breakdown", "breakdowns", ["respondent_type", "channel", "size", "mean_sentiment"], rows)
+    return Section("breakdowns", term("breakdowns"), (table,))
+
+
+def _optional_section(df: pd.DataFrame, key: str) -> tuple[Section, list[Chart]]:
+    bars = _label_and_size(df)
+    charts = []
+    if bars:
+        fig = fig_ranked_bars(*bars, title=term(key).show(), xlabel=term("size").show())
+        charts.append(Chart(f"{key}.png", png_bytes(fig), term(key)))
+    blocks = [Figure(c) for c in charts] + [_optional_table(df, key, key)]
+    return Section(key, term(key), tuple(blocks)), charts
+
+
+def _summary_section(
+    n: dict[str, int], shown: pd.DataFrame, shares: pd.DataFrame, tables: dict[str, pd.DataFrame], stance
+) -> Section:
+    received = term(
+        "summary_counts",
+        received=n["submissions_received"],
+        rejected=n["rejected"],
+        analysed=n["responses_analysed"],
+        unique=n["unique_texts"],
+    )
+    blocks: list = [Text(received), Subheading(term("summary_themes"), "summary-themes")]
+    mean = shares.set_index("topic_id")["mean_sentiment"]
+    for t in shown.head(SUMMARY_ITEMS).itertuples():
+        s = _signed(mean.get(t.topic_id, 0.0))
+        blocks.append(
+            Text(term("summary_theme_line", label=_theme_name(t), size=t.size, unique=t.size_unique, sentiment=s))
+        )
+    blocks.append(Subheading(term("summary_concerns"), "summary-concerns"))
+    if "concerns" in tables and (bars := _label_and_size(tables["concerns"])):
+        blocks += [
+            Text(Term(f"{label}: {value:g}", f"{label}：{value:g}")) for label, value in zip(*bars, strict=True)
+        ][:SUMMARY_ITEMS]
+    else:
+        blocks.append(Text(term("summary_negative_note")))
+        for t in shares.sort_values(["mean_sentiment", "topic_id"]).head(SUMMARY_ITEMS).itertuples():
+            blocks.append(
+                Text(Term(f"{t.label_en}: {_signed(t.mean_sentiment)}", f"{t.label_zh}：{_signed(t.mean_sentiment)}"))
+            )
+    if stance is not None:
+        blocks.append(Subheading(term("summary_stance"), "summary-stance"))
+        for r in stance.itertuples():
+            en = f"{r.label_en}: support {r.support:.0%}, oppose {r.oppose:.0%} (n={r.n})"
+            zh = f"{r.label_zh}：支持 {r.support:.0%}，反對 {r.oppose:.0%}（{r.n} 則）"
+            blocks.append(Text(Term(en, zh)))
+    return Section("summary", term("summary"), tuple(blocks))
+
+
+def brief_context(
+    tables: dict[str, pd.DataFrame],
+    *,
+    title: Term,
+    questions: dict[str, Term] | None = None,
+    max_topics: int = 12,
+    methodology: Section | None = None,
+) -> dict:
+    """Everything the brief shows, from the stage tables, as sections of blocks.
+
+    Args:
+        tables: stage tables by name (as `pipeline.load_tables` returns them); needs responses, rejects, language,
+            topic_assignments, topics and sentiment; uses pii, campaigns, stance, concerns and topic_diff when present.
+        title: the round's title in both languages.
+        questions: question/proposal names by question_id.
+        max_topics: the largest this many themes are shown one by one.
+        methodology: the generated methodology appendix (analyze.methodology), appended last.
+
+    Returns:
+        title, sections (list of `Section`), charts (every `Chart`, for writing PNG files), counts, n_themes
+        (themes shown), version.
+
+    """
+    n = counts(tables["responses"], tables["rejects"], tables["language"])
+    shown = tables["topics"].head(max_topics)
+    shares = sentiment_shares(tables["topic_assignments"], tables["sentiment"], shown)
+    charts = [
+        Chart("topic_sizes.png", png_bytes(fig_topic_sizes(shown)), term("chart_topic_sizes")),
+        Chart("sentiment_by_topic.png", png_bytes(fig_sentiment_by_topic(shares)), term("chart_sentiment")),
+    ]
+    stance = None
+    if "stance" in tables:
+        stance = stance_shares(tables["stance"], tables["responses"], questions or {})
+    sections = [
+        _summary_section(n, shown, shares, tables, stance),
+        _counts_section(n, tables),
+        _themes_section(shown, shares, tables, charts),
+        _sentiment_section(shares),
+    ]
+    if stance is not None:
+        chart = Chart("stance_by_proposal.png", png_bytes(fig_stance_by_proposal(stance)), term("chart_stance"))
+        charts.append(chart)
+        sections.append(_stance_section(stance, chart))
+    sections.append(_breakdown_section(tables))
+    for name, key in (("concerns", "concerns"), ("topic_diff", "changes")):
+        if name in tables and len(tables[name]):
+            section, extra = _optional_section(tables[name], key)
+            sections.append(section)
+            charts += extra
+    if methodology is not None:
+        sections.append(methodology)
     return {
         "title": title,
-        "counts": counts(responses, rejects, language),
-        "reject_reasons": rejects["reason"].value_counts().sort_index().to_dict(),
-        "languages": language["lang"].value_counts().sort_index().to_dict(),
-        "topics": topic_rows,
-        "n_topics": len(topics),
-        "n_outliers": n_outliers,
-        "charts": [
-            Chart(
-                "topic_sizes.png",
-                png_bytes(fig_topic_sizes(shown)),
-                "Bar chart of responses per topic / 各議題回應數目棒形圖",
-            ),
-            Chart(
-                "sentiment_by_topic.png",
-                png_bytes(fig_sentiment_by_topic(shares)),
-                "Stacked bar chart of sentiment shares per topic / 各議題情緒比例棒形圖",
-            ),
-        ],
-        "method": method or {},
+        "sections": sections,
+        "charts": charts,
+        "counts": n,
+        "n_themes": len(shown),
         "version": __version__,
     }
-
-
-def render_brief_html(context: dict) -> str:
-    """Render the brief with autoescaping on (every submission text is escaped)."""
-    from jinja2 import Environment, StrictUndefined
-
-    env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    template = env.from_string(files("analyze").joinpath("templates/brief.html.j2").read_text(encoding="utf-8"))
-    return template.render(**context)

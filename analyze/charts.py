@@ -20,6 +20,8 @@ CJK_FAMILIES = (
     "PingFang TC",
 )
 SENTIMENT_COLOURS = {"negative": "#c0392b", "neutral": "#95a5a6", "positive": "#27ae60"}
+# One palette for every chart and format: the same category always has the same colour.
+STANCE_COLOURS = {"oppose": "#c0392b", "unclear": "#d5d8dc", "neutral": "#95a5a6", "support": "#27ae60"}
 BAR_COLOUR = "#2c6e9b"
 
 
@@ -69,6 +71,21 @@ def fig_topic_sizes(topics: pd.DataFrame):
     return fig
 
 
+def _stacked_shares(data: pd.DataFrame, colours: dict[str, str], title: str, xlabel: str):
+    data = data.iloc[::-1]
+    fig, ax = _figure(max(2.5, 0.45 * len(data) + 1))
+    left = pd.Series(0.0, index=data.index)
+    for name, colour in colours.items():
+        ax.barh(data["label"], data[name], left=left, color=colour, label=name)
+        left = left + data[name]
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(loc="lower right", ncols=len(colours))
+    fig.tight_layout()
+    return fig
+
+
 def fig_sentiment_by_topic(shares: pd.DataFrame):
     """Stacked bars: share of negative, neutral and positive responses per topic.
 
@@ -76,16 +93,27 @@ def fig_sentiment_by_topic(shares: pd.DataFrame):
         shares: one row per topic with label, negative, neutral, positive (shares summing to 1).
 
     """
-    data = shares.iloc[::-1]
-    fig, ax = _figure(max(2.5, 0.45 * len(data) + 1))
-    left = pd.Series(0.0, index=data.index)
-    for name in ("negative", "neutral", "positive"):
-        ax.barh(data["label"], data[name], left=left, color=SENTIMENT_COLOURS[name], label=name)
-        left = left + data[name]
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("Share of responses 回應比例")
-    ax.set_title("Sentiment by topic 各議題情緒")
-    ax.legend(loc="lower right", ncols=3)
+    return _stacked_shares(shares, SENTIMENT_COLOURS, "Sentiment by topic 各議題情緒", "Share of responses 回應比例")
+
+
+def fig_stance_by_proposal(shares: pd.DataFrame):
+    """Stacked bars: share of support, oppose, neutral and unclear responses per proposal.
+
+    Args:
+        shares: one row per proposal with label, support, oppose, neutral, unclear (shares summing to 1).
+
+    """
+    return _stacked_shares(shares, STANCE_COLOURS, "Stance by proposal 各建議的立場", "Share of responses 回應比例")
+
+
+def fig_ranked_bars(labels: list[str], values: list[float], title: str, xlabel: str):
+    """Horizontal bars in the given order, largest first at the top (concern clusters, changes between rounds)."""
+    fig, ax = _figure(max(2.5, 0.45 * len(labels) + 1))
+    colours = [BAR_COLOUR if v >= 0 else SENTIMENT_COLOURS["negative"] for v in values]
+    ax.barh(labels[::-1], values[::-1], color=colours[::-1])
+    ax.axvline(0, color="#333", linewidth=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analyze.brief import brief_context, render_brief_html
 from analyze.language import detect_language
+from analyze.publish import DEFAULT_FORMATS, build_brief, write_brief
 from analyze.sentiment import score_sentiment
 from analyze.topics import TopicModels, fit_topics
 from collect.collector import collect_round
 from collect.roundfile import RoundConfig, RoundPaths, load_round
-from collect.storage import read_table, write_bytes, write_table, write_text
+from collect.storage import read_table, write_table
 
 log = logging.getLogger(__name__)
 STAGES = ("collect", "language", "topics", "sentiment", "report")
@@ -125,36 +125,27 @@ def method_notes(cfg: RoundConfig) -> dict[str, str]:
     }
 
 
-def run_report(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
-    """The brief -> reports/<round>/brief.html plus its charts as PNG files."""
+def run_report(cfg: RoundConfig, paths: RoundPaths, formats: tuple[str, ...] = DEFAULT_FORMATS) -> StageResult:
+    """The brief -> reports/<round>/brief.<html|pdf|docx|md>, brief_tables.xlsx and its charts as PNG files."""
 
     def work():
-        tables = {
-            name: read_table(paths.processed_table(name))
-            for name in ("language", "topic_assignments", "topics", "sentiment")
-        }
-        context = brief_context(
-            title=cfg.title.model_dump(),
-            responses=read_table(paths.responses),
-            rejects=read_table(paths.rejects),
-            language=tables["language"],
-            assignments=tables["topic_assignments"],
-            topics=tables["topics"],
-            sentiment=tables["sentiment"],
-            max_topics=cfg.publish.max_topics,
-            method=method_notes(cfg),
-        )
-        out = [write_bytes(c.png, paths.reports / c.name) for c in context["charts"]]
-        out.append(write_text(render_brief_html(context), paths.reports / "brief.html"))
-        return len(tables["language"]), len(context["topics"]), out
+        context = build_brief(cfg, paths, methods=method_notes(cfg))
+        out = write_brief(context, paths.reports, formats)
+        return context["counts"]["responses"], context["n_themes"], out
 
     return _timed("report", paths, work)
 
 
 def run_round(
-    path: Path | str, on_stage: Callable[[StageResult], None] | None = None, stages: tuple[str, ...] = STAGES
+    path: Path | str,
+    on_stage: Callable[[StageResult], None] | None = None,
+    stages: tuple[str, ...] = STAGES,
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
 ) -> list[StageResult]:
-    """Run the named stages of a round in order; `on_stage` is called after each (for progress display)."""
+    """Run the named stages of a round in order; `on_stage` is called after each (for progress display).
+
+    NOTE: `formats` are the brief's output formats (analyze.publish.FORMATS), used by the report stage.
+    """
     cfg, root = load_round(path)
     paths = RoundPaths(root, cfg.round)
     runners: dict[str, Callable[[], StageResult]] = {
@@ -162,7 +153,7 @@ def run_round(
         "language": lambda: run_language(paths),
         "topics": lambda: run_topics(cfg, paths),
         "sentiment": lambda: run_sentiment(paths),
-        "report": lambda: run_report(cfg, paths),
+        "report": lambda: run_report(cfg, paths, formats),
     }
     results = []
     for stage in stages:

