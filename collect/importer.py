@@ -134,7 +134,7 @@ def import_file(
             ):
                 yield responses, rejects, responses["submission_id"].nunique()
         elif chosen in ("eml", "mbox"):
-            yield _records_chunk(*import_mail(path, round_id=round_id, source=source))
+            yield _records_chunk(*import_mail(path, round_id=round_id, source=source, mbox=chosen == "mbox"))
         elif chosen == "documents":
             yield import_document(path, round_id=round_id, source=source)
         else:

@@ -150,28 +150,35 @@ def _parse(data: bytes) -> EmailMessage:
     return email.message_from_bytes(data, policy=email.policy.default)
 
 
-def iter_messages(path: Path) -> Iterator[tuple[str, EmailMessage | None, bytes]]:
-    """(position, message or None when unparseable, raw bytes) for an .eml file or each message of an .mbox."""
-    if path.suffix.lower() == ".eml":
+def iter_messages(path: Path, mbox: bool | None = None) -> Iterator[tuple[str, EmailMessage | None, bytes]]:
+    """(position, message or None when empty, raw bytes) for an .eml file or each message of an mbox mailbox.
+
+    `mbox` None decides by suffix: ".eml" is one message, anything else a mailbox.
+    """
+    if not (path.suffix.lower() != ".eml" if mbox is None else mbox):
         data = path.read_bytes()
         yield "file", _parse(data) if data.strip() else None, data
         return
     box = mailbox.mbox(path, create=False)
+    n = 0
     try:
         for n, key in enumerate(box.iterkeys(), start=1):
             data = box.get_bytes(key)
             yield f"message {n}", _parse(data) if data.strip() else None, data
     finally:
         box.close()
+    if n == 0:  # an mbox starts with a "From " line; anything else holds no message we can find
+        with open(path, "rb") as f:
+            yield "file", None, f.read(200)
 
 
-def import_mail(path: Path, *, round_id: str, source: str) -> tuple[list[dict], list[dict]]:
-    """Records and rejects of every message in an .eml or .mbox file; a broken message is a reject, not a crash."""
+def import_mail(path: Path, *, round_id: str, source: str, mbox: bool | None = None) -> tuple[list[dict], list[dict]]:
+    """Records and rejects of every message in an .eml or mbox file; a broken message is a reject, not a crash."""
     records, rejects = [], []
-    for position, msg, raw in iter_messages(path):
+    for position, msg, raw in iter_messages(path, mbox):
         try:
             if msg is None:
-                raise ValueError("empty message")
+                raise BrokenMessageError("no message (empty, or not an mbox mailbox)")
             got, bad = message_records(msg, round_id=round_id, source=source, position=position)
         except BrokenMessageError as e:
             rejects.append({"source": source, "source_key": position, "reason": str(e), "raw_excerpt": excerpt(raw)})

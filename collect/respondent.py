@@ -41,7 +41,7 @@ ORG_NAME = re.compile(
     r"关注组|中心|學院|学院|大學|大学|醫院|医院|教會|教会|政黨|總會|总会|協進會|社)$",
     re.IGNORECASE,
 )
-SENTENCE_MARKS = re.compile(r"[，。！？；,!?;]")
+SENTENCE_MARKS = re.compile(r"[，。！？；!?;]")  # an ASCII comma stays: "Acme, Inc."
 LETTERHEAD_LINES = 4  # a letterhead sits in the first few lines; a signature in the last few
 MAX_ORG_NAME_CHARS = 80
 WEBMAIL_DOMAINS = frozenset(
