@@ -1,0 +1,105 @@
+"""A small linear sentiment model over Chinese character n-grams, stored as JSON and scored in pure Python.
+
+The weights are fitted offline by scripts/train_sentiment_models.py (scikit-learn logistic regression on binary
+character 1- to 3-gram features of the OpenCC-Simplified text) and shipped in analyze/models/, so nothing is
+downloaded or trained at run time. Scoring a text is a dictionary look-up per n-gram: thousands of texts a second.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+MAX_N = 3
+
+
+def char_ngrams(text: str, max_n: int = MAX_N) -> set[str]:
+    """Distinct character n-grams (1..max_n) of a text, spaces removed inside each n-gram window."""
+    chars = "".join(text.split())
+    return {chars[i : i + n] for n in range(1, max_n + 1) for i in range(len(chars) - n + 1)}
+
+
+@dataclass(frozen=True)
+class NgramSentimentModel:
+    """Multinomial logistic regression over binary character n-gram features.
+
+    Attributes:
+        classes: class names in the order of `intercept` and of each weight vector (e.g. negative, neutral, positive).
+        intercept: one bias per class.
+        weights: n-gram -> one weight per class (binary classifiers keep one weight: the positive class's logit).
+        neutral_band: half-width of the neutral zone on the model's own score scale, chosen on training data only.
+        source: where the training data came from (shown in the method notes).
+
+    """
+
+    classes: tuple[str, ...]
+    intercept: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+    neutral_band: float
+    source: str
+
+    def proba(self, text_simplified: str) -> dict[str, float]:
+        """Class probabilities of an OpenCC-Simplified text."""
+        logits = list(self.intercept)
+        for gram in char_ngrams(text_simplified):
+            w = self.weights.get(gram)
+            if w is not None:
+                for k, v in enumerate(w):
+                    logits[k] += v
+        if len(self.classes) == 2:  # binary: a single logit for the second class
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logits[0]))))
+            return {self.classes[0]: 1.0 - p, self.classes[1]: p}
+        top = max(logits)
+        exps = [math.exp(x - top) for x in logits]
+        total = sum(exps)
+        return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+
+    def score(self, text_simplified: str) -> float:
+        """P(positive) - P(negative), in [-1, 1]; texts with no known n-gram score near the prior."""
+        p = self.proba(text_simplified)
+        return p.get("positive", 0.0) - p.get("negative", 0.0)
+
+    def to_json(self) -> dict:
+        """A JSON-serialisable form (weights rounded to 5 places, n-grams sorted for stable files)."""
+        return {
+            "classes": list(self.classes),
+            "intercept": [round(x, 5) for x in self.intercept],
+            "weights": {g: [round(x, 5) for x in self.weights[g]] for g in sorted(self.weights)},
+            "neutral_band": round(self.neutral_band, 4),
+            "source": self.source,
+        }
+
+
+def read_model(path: Path) -> NgramSentimentModel:
+    """Load a model written by `write_model` (gzip-compressed JSON)."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        raw = json.load(f)
+    return NgramSentimentModel(
+        classes=tuple(raw["classes"]),
+        intercept=tuple(raw["intercept"]),
+        weights={g: tuple(w) for g, w in raw["weights"].items()},
+        neutral_band=float(raw["neutral_band"]),
+        source=raw["source"],
+    )
+
+
+def write_model(model: NgramSentimentModel, path: Path) -> Path:
+    """Write a model as gzip-compressed JSON with a fixed timestamp (same weights, same bytes)."""
+    data = json.dumps(model.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as f:
+        f.write(data)
+    tmp.replace(path)
+    return path
+
+
+@lru_cache(maxsize=4)
+def packaged_model(name: str) -> NgramSentimentModel:
+    """A model shipped in analyze/models/ (`zh_sentiment` or `yue_sentiment`), loaded on first use."""
+    return read_model(Path(str(files("analyze").joinpath("models", f"{name}.json.gz"))))
