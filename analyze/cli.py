@@ -14,6 +14,7 @@ from analyze import __version__
 from analyze.charts import MissingCJKFont
 from analyze.demo import copy_demo
 from analyze.pipeline import STAGES, StageResult, run_round
+from analyze.publish import DEFAULT_FORMATS, FormatError, parse_formats
 from analyze.scaffold import ScaffoldError, init_round
 from collect.forms import SourceError
 from collect.roundfile import RoundFileError
@@ -49,16 +50,16 @@ def main(
 
 
 def _fail(err: Exception) -> None:
-    console.print(f"[red]error:[/red] {err}", highlight=False)
+    console.print(f"[red]error:[/red] {err}", highlight=False, soft_wrap=True)  # one line, however long
     raise typer.Exit(2)
 
 
-def _run(path: Path, stages: tuple[str, ...]) -> list[StageResult]:
+def _run(path: Path, stages: tuple[str, ...], formats: tuple[str, ...] = DEFAULT_FORMATS) -> list[StageResult]:
     results: list[StageResult] = []
     try:
         for stage in stages:
             with console.status(f"{stage}…"):
-                results += run_round(path, stages=(stage,))
+                results += run_round(path, stages=(stage,), formats=formats)
             r = results[-1]
             console.print(f"[green]✓[/green] {r.stage:<10} {r.rows_in:>7} → {r.rows_out:<7} {r.seconds:8.2f}s")
     except USER_ERRORS as err:
@@ -165,12 +166,19 @@ def analyze(round_path: Annotated[Path, typer.Argument(help="Round folder or its
 
 
 @app.command()
-def report(round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")]) -> None:
-    """Build the brief (reports/<round>/brief.html) from the analysed tables.
+def report(
+    round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")],
+    formats: Annotated[str, typer.Option("--format", help="Comma-separated: html,pdf,docx,xlsx,md.")] = "html",
+) -> None:
+    """Build the brief (reports/<round>/brief.html, .pdf, .docx, .md, brief_tables.xlsx) from the analysed tables.
 
-    Example: consult report data/ai-2026-r1
+    Example: consult report data/ai-2026-r1 --format html,pdf,docx,xlsx,md
     """
-    _run(round_path, ("report",))
+    try:
+        chosen = parse_formats(formats)
+    except FormatError as err:
+        _fail(err)
+    _run(round_path, ("report",), chosen)
 
 
 @app.command()
@@ -205,21 +213,53 @@ def demo(
     typer.echo(f"brief: {brief}")
 
 
+def _eval_suite(dirs: list[Path], out: Path, json_out: bool) -> None:
+    import json
+
+    from analyze.evaluation import EvalError
+    from analyze.evaluation.suite import run_suite
+    from analyze.evaluation.summary import met_text, metrics_text
+
+    try:
+        with console.status("evaluating…") as status:
+            rows = run_suite(dirs, out, progress=lambda c: status.update(f"{c.task} on {c.dataset}…"))
+    except EvalError as err:
+        _fail(err)
+    table = Table("task", "data set", "n", "main metrics", "target met?", title=f"Evaluation suite: {out}")
+    for r in rows:
+        table.add_row(r["task"], r["dataset"], str(r["n"] or ""), metrics_text(r), met_text(r["met"]).strip("*"))
+    Console().print(table)
+    if json_out:
+        brief = [{k: v for k, v in r.items() if k != "result"} for r in rows]
+        typer.echo(json.dumps({"task": "suite", "out": str(out), "rows": brief}, ensure_ascii=False, sort_keys=True))
+
+
 @app.command("eval")
 def eval_(
-    task: Annotated[str, typer.Argument(help="language, pii, duplicates, topics, sentiment or stance.")],
-    data: Annotated[Path, typer.Option("--data", help="Labelled UTF-8 CSV (columns depend on the task).")],
+    task: Annotated[str, typer.Argument(help="language, pii, duplicates, topics, sentiment, stance, or suite.")],
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Labelled UTF-8 CSV (columns depend on the task).")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object on the last line.")] = False,
     baseline: Annotated[bool, typer.Option("--baseline", help="topics: also run a plain BERTopic().")] = False,
+    dirs: Annotated[list[Path], typer.Option("--dir", help="suite: also score <task>*.csv files here.")] = [],  # noqa: B006
+    out: Annotated[Path, typer.Option("--out", help="suite: Markdown summary (JSON beside it).")] = Path(
+        "reports/eval/summary.md"
+    ),
 ) -> None:
-    """Measure a stage against human labels and print the metrics.
+    """Measure a stage against human labels and print the metrics; `suite` runs every task on all labelled data.
 
     Example: consult eval language --data labelled.csv --json
+    Example: consult eval suite --dir my-labels/ --out reports/eval/summary.md
     """
     import json
 
     from analyze.evaluation import EvalError, run_eval
 
+    if task == "suite":
+        return _eval_suite(dirs, out, json_out)
+    if data is None:
+        _fail(f"consult eval {task} needs --data FILE.csv")
     options = {"baseline": True} if baseline else {}
     try:
         result = run_eval(task, data, **options)
@@ -231,3 +271,42 @@ def eval_(
     Console().print(table)
     if json_out:
         typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
+
+
+@app.command()
+def bench(
+    size: Annotated[str, typer.Option("--size", help="1k, 10k, 130k or 1m responses.")] = "10k",
+    out: Annotated[Path, typer.Option("--out", help="Markdown file whose section for this size is replaced.")] = Path(
+        "BENCHMARKS.md"
+    ),
+    workdir: Annotated[Path | None, typer.Option("--workdir", help="Where the generated round goes.")] = None,
+    baseline: Annotated[bool, typer.Option("--baseline/--no-baseline", help="Also time plain BERTopic().")] = True,
+) -> None:
+    """Generate a realistic round from real sentences, time every stage and the baselines, write the table.
+
+    Example: consult bench --size 10k --out BENCHMARKS.md
+    """
+    import tempfile
+    import time
+
+    from analyze.bench import SIZES, markdown_section, run_bench, update_markdown
+    from analyze.synthetic import make_round
+
+    if size not in SIZES:
+        _fail(ValueError(f"unknown size {size!r}; sizes: {', '.join(SIZES)}"))
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not shared.is_dir():
+        _fail(FileNotFoundError(f"the shared sample data is not at {shared}"))
+    base = Path(workdir or tempfile.mkdtemp(prefix="consult-bench-"))
+    start = time.perf_counter()
+    round_dir = make_round(base / "data" / f"bench-{size}", SIZES[size], shared)
+    generated = time.perf_counter() - start
+
+    def show(row: dict) -> None:
+        stage, rows, seconds, rss = row["stage"], row["rows"], row["seconds"], row["peak_rss_mib"]
+        console.print(f"{stage:<28} {rows:>8} rows {seconds:>9.2f}s {rss:>6.0f} MiB")
+
+    table = run_bench(round_dir, baseline=baseline, on_row=show)
+    update_markdown(out, size, markdown_section(size, table, generated))
+    typer.echo(table.to_string(index=False))
+    typer.echo(f"written to {out}")

@@ -4,6 +4,7 @@ Each task lives in its own module `analyze.evaluation.<task>` with two names:
     COLUMNS: tuple of required CSV columns (others are allowed and may be optional inputs);
     evaluate(data: pd.DataFrame, **options) -> dict: the metrics (JSON-serialisable; floats rounded).
 `run_eval` loads the file, checks the columns, times the call and wraps the metrics with provenance.
+`consult eval suite` (analyze.evaluation.suite) runs every task on the labelled real data and writes the summary.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import importlib
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -23,6 +24,20 @@ TASKS = ("language", "pii", "duplicates", "topics", "sentiment", "stance")
 
 class EvalError(ValueError):
     """The task or the labelled file is not usable; the message is one line for the user."""
+
+
+class TaskUnavailable(EvalError):
+    """The task's module is not part of this version (yet)."""
+
+
+class Task(Protocol):
+    """What a task module provides (a module satisfies it structurally)."""
+
+    COLUMNS: tuple[str, ...]
+
+    def evaluate(self, data: pd.DataFrame, **options: Any) -> dict[str, Any]:
+        """Score the labelled rows; return JSON-serialisable metrics."""
+        ...
 
 
 def load_labelled(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -42,18 +57,30 @@ def load_labelled(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     return data
 
 
-def run_eval(task: str, data_path: Path, **options: Any) -> dict[str, Any]:
-    """Run one task on one labelled file.
+def load_task(task: str) -> Task:
+    """Import the module `analyze.evaluation.<task>`.
+
+    Raises:
+        TaskUnavailable: the task is unknown or its module is not in this version.
+        EvalError: the module exists but cannot be imported (a missing dependency).
+    """
+    if task not in TASKS:
+        raise TaskUnavailable(f"unknown task {task!r}; tasks: {', '.join(TASKS)}")
+    name = f"analyze.evaluation.{task}"
+    try:
+        return importlib.import_module(name)  # type: ignore[return-value]
+    except ModuleNotFoundError as e:
+        if e.name == name:
+            raise TaskUnavailable(f"task {task!r} is not available in this version") from e
+        raise EvalError(f"task {task!r} cannot load: {e}") from e
+
+
+def evaluate_file(task: str, module: Task, data_path: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """Run an already loaded task module on one labelled file and wrap the metrics with provenance.
 
     Returns:
         task, n, metrics, seconds, data (file name), data_sha256, version, config (the options used).
     """
-    if task not in TASKS:
-        raise EvalError(f"unknown task {task!r}; tasks: {', '.join(TASKS)}")
-    try:
-        module = importlib.import_module(f"analyze.evaluation.{task}")
-    except ModuleNotFoundError as e:
-        raise EvalError(f"task {task!r} is not available in this version") from e
     data = load_labelled(data_path, module.COLUMNS)
     start = time.perf_counter()
     metrics = module.evaluate(data, **options)
@@ -67,3 +94,8 @@ def run_eval(task: str, data_path: Path, **options: Any) -> dict[str, Any]:
         "version": __version__,
         "config": options,
     }
+
+
+def run_eval(task: str, data_path: Path, **options: Any) -> dict[str, Any]:
+    """Run one task on one labelled file (see `evaluate_file` for the keys returned)."""
+    return evaluate_file(task, load_task(task), data_path, options)
