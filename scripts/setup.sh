@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Set up consultkit on a fresh Debian/Ubuntu machine: system packages, then .venv with the project and its tests.
-# System packages: fonts-noto-cjk (Chinese glyphs in charts and PDFs).
+# System packages: fonts-noto-cjk (Chinese glyphs in charts and PDFs), Pango (WeasyPrint PDFs),
+# poppler-utils and chromium (tests render the brief as a reader sees it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(fonts-noto-cjk)
+APT_PACKAGES=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium)
 if command -v apt-get >/dev/null 2>&1; then
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

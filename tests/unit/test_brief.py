@@ -1,0 +1,118 @@
+"""The brief's content and writers on small tables of real comments (vTaiwan zh-Hant, Seattle en) plus hostile text."""
+
+import io
+import re
+
+import pandas as pd
+import pytest
+
+from analyze.brief import brief_context
+from analyze.brief_html import render_brief_html
+from analyze.brief_markdown import render_brief_markdown
+from analyze.glossary import Term, load_glossary
+from analyze.publish import FormatError, parse_formats
+from analyze.workbook import neutralise, render_workbook
+
+SCRIPT = '<script>alert("x")</script> 我反對'
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+
+
+def _tables(shared_data, stance: bool) -> dict[str, pd.DataFrame]:
+    zh = pd.read_csv(shared_data / "polis-vtaiwan-uberx" / "comments.csv").sort_values("comment-id")
+    en = pd.read_csv(shared_data / "polis-seattle-15-per-hour" / "comments.csv").sort_values("comment-id")
+    texts = zh["comment-body"].head(4).tolist() + en["comment-body"].head(4).tolist() + [SCRIPT, FORMULA]
+    ids = [f"r-{i:016x}" for i in range(len(texts))]
+    langs = ["zh"] * 4 + ["en"] * 6
+    topic = [0, 0, 1, 1, 0, 1, 0, 1, 0, 1]
+    tables = {
+        "responses": pd.DataFrame(
+            {
+                "response_id": ids,
+                "submission_id": [f"s-{i}" for i in range(len(ids))],
+                "question_id": ["general"] * len(ids),
+                "respondent_type": ["individual"] * 8 + ["organisation"] * 2,
+                "channel": ["form"] * len(ids),
+                "text": texts,
+            }
+        ),
+        "rejects": pd.DataFrame({"source": ["raw/a.csv"], "source_key": ["11"], "reason": ["empty text"]}),
+        "language": pd.DataFrame({"response_id": ids, "text_norm": texts, "lang": langs}),
+        "topic_assignments": pd.DataFrame({"response_id": ids, "topic_id": topic}),
+        "sentiment": pd.DataFrame(
+            {"response_id": ids, "sentiment": [-0.5, 0.2] * 5, "sentiment_label": ["negative", "positive"] * 5}
+        ),
+        "topics": pd.DataFrame(
+            {
+                "topic_id": [0, 1],
+                "label_en": ["uber, taxi", "wage, hour"],
+                "label_zh": ["計程車、司機", "工資、時薪"],
+                "keywords_en": [["uber", "taxi"], ["wage", "hour"]],
+                "keywords_zh": [["計程車", "司機"], ["工資", "時薪"]],
+                "keywords_translated": [False, True],
+                "size": [5, 5],
+                "size_unique": [5, 4],
+                "representative_ids": [[ids[0], ids[8]], [ids[5], ids[9]]],
+            }
+        ),
+    }
+    if stance:
+        tables["stance"] = pd.DataFrame({"response_id": ids, "stance": ["support", "oppose"] * 5})
+    return tables
+
+
+@pytest.fixture(scope="module")
+def context(request):
+    from tests.conftest import SHARED_DATA
+
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present")
+    return brief_context(
+        _tables(SHARED_DATA, stance=True),
+        title=Term("Test round", "測試諮詢"),
+        questions={"general": Term("Your views", "你的意見")},
+    )
+
+
+def test_every_glossary_term_has_both_languages_and_the_same_placeholders():
+    for key, t in load_glossary().items():
+        assert t.en.strip() and t.zh.strip(), key
+        assert re.search(r"[\u4e00-\u9fff]", t.zh), key
+        assert set(re.findall(r"{(\w+)}", t.en)) == set(re.findall(r"{(\w+)}", t.zh)), key
+
+
+def test_sections_follow_the_tables_that_exist(context, shared_data):
+    ids = [s.id for s in context["sections"]]
+    assert ids == ["summary", "counts", "themes", "sentiment", "stance", "breakdowns"]
+    without = brief_context(_tables(shared_data, stance=False), title=Term("t", "測"))
+    assert "stance" not in [s.id for s in without["sections"]]
+    assert context["counts"]["submissions_received"] == 11  # 10 kept + 1 rejected
+
+
+def test_html_shows_hostile_text_as_text_and_quotes_cite_ids(context):
+    html = render_brief_html(context)
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert "[r-0000000000000000]" in html and "摘要" in html and "Executive summary" in html
+    assert html.count('src="data:image/png;base64,') == 3  # theme sizes, sentiment, stance
+    assert 'lang="zh-Hant"' in html and "@media print" in html
+
+
+def test_markdown_is_inert(context):
+    md = render_brief_markdown(context)
+    assert "<script>" not in md and "&lt;script&gt;" in md
+    assert "## Executive summary / 摘要" in md and "![" in md
+
+
+def test_workbook_neutralises_formulas(context):
+    from openpyxl import load_workbook
+
+    assert neutralise(FORMULA) == "'" + FORMULA and neutralise("-1 vote") == "'-1 vote" and neutralise(-1) == -1
+    wb = load_workbook(io.BytesIO(render_workbook(context)))
+    assert {"counts", "themes", "sentiment", "stance", "breakdown"} <= set(wb.sheetnames)
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [c for c in cells if c.value.startswith(("=", "+", "-", "@")) or c.data_type == "f"]
+
+
+def test_format_list_is_checked():
+    assert parse_formats("md, html,HTML") == ("html", "md")
+    with pytest.raises(FormatError, match="unknown format odt"):
+        parse_formats("html,odt")
