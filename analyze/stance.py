@@ -1,0 +1,175 @@
+"""Stance of each response towards the question or proposal it answers: support, oppose, neutral or unclear.
+
+Order of evidence, strongest first:
+1. A closed form answer (a `meta` field such as `stance`, `<question_id>_stance` or the question id itself holding
+   Support / Disagree / 支持 / 反對 ...) is used directly.
+2. Bilingual cue patterns in the free text (I support, object to, 贊成, 唔同意 ...) with negation (not, never, 唔,
+   不, 冇, 未) flipping the cue; when a question is given, "should / 應該" sentences that restate the proposal's
+   own words count for it, and with a negation against it.
+3. Without any cue, strong sentiment decides (a clearly negative letter opposes); weak sentiment gives neutral.
+Conflicting cues of equal weight, or no text at all, give unclear. Each stance keeps the sentence that decided it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analyze.sentences import split_sentences
+
+STANCE_COLUMNS = ["response_id", "question_id", "stance", "stance_source", "stance_score", "evidence"]
+STANCES = ("support", "oppose", "neutral", "unclear")
+SENTIMENT_DECIDES = 0.5  # |sentiment| at or above which a response with no cue is taken to support/oppose
+
+_EN_NEG = (
+    r"(?:\b(?:not|never|no longer|cannot|can't|don't|do not|does not|doesn't|won't|wouldn't|hardly)\b"
+    r"\W+(?:\w+\W+){0,2}?)"
+)
+_EN_SUPPORT = (
+    r"\b(?:support(?:s|ed|ing)?|in (?:favou?r) of|agree(?:s|d)? with|agree\b|welcome[sd]?|endorse[sd]?"
+    r"|back(?:s|ed)? the|am for|are for|good (?:idea|proposal|step)"
+    r"|should (?:go ahead|proceed|be (?:adopted|implemented|approved)))"
+)
+_EN_OPPOSE = (
+    r"\b(?:oppose[sd]?|opposing|object(?:s|ed)? to|objection|against|disagree[sd]?|reject(?:s|ed)?|bad idea"
+    r"|scrap(?:ped)?|withdraw(?:n)?|abandon(?:ed)?|should be (?:dropped|stopped|scrapped|withdrawn))"
+)
+_ZH_NEG = r"(?:唔|不|冇|沒有|没有|未|無|无|並不|并不)(?:太|係|是|會|会|可以|能)?"
+_ZH_SUPPORT = r"(?:支持|贊成|赞成|同意|認同|认同|歡迎|欢迎|擁護|拥护|贊同|赞同|撐)"
+_ZH_OPPOSE = r"(?:反對|反对|抗議|抗议|撤回|否決|否决|唔應該|不應該|不应该|唔應|不應|不应|杯葛)"
+
+# (pattern, direction): negated cues come first so "do not support" is read before "support".
+_CUES: tuple[tuple[re.Pattern[str], int], ...] = tuple(
+    (re.compile(p, re.IGNORECASE), d)
+    for p, d in (
+        (_EN_NEG + _EN_SUPPORT, -1),
+        (_EN_NEG + _EN_OPPOSE, +1),
+        (_ZH_NEG + _ZH_SUPPORT, -1),
+        (_ZH_NEG + "反對", +1),
+        (_ZH_NEG + "反对", +1),
+        (_EN_SUPPORT, +1),
+        (_EN_OPPOSE, -1),
+        (_ZH_SUPPORT, +1),
+        (_ZH_OPPOSE, -1),
+    )
+)
+_MODAL = re.compile(r"\b(?:should|must|need to|ought to|has to|have to)\b|應該|应该|必須|必须", re.IGNORECASE)
+_MODAL_NEG = re.compile(
+    r"\b(?:should not|shouldn't|must not|mustn't|need not|ought not)\b|唔應該|不應該|不应该|不必|唔使|不需要",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[a-z]{4,}")
+
+# Closed answers of a form, lower-cased, to a stance.
+CLOSED_ANSWERS: dict[str, str] = {
+    **dict.fromkeys(
+        ["support", "strongly support", "agree", "strongly agree", "yes", "for", "in favour", "in favor", "支持",
+         "非常支持", "贊成", "赞成", "同意", "非常同意", "十分同意", "是"], "support"),
+    **dict.fromkeys(
+        ["oppose", "strongly oppose", "disagree", "strongly disagree", "no", "against", "反對", "反对", "非常反對",
+         "不同意", "唔同意", "非常不同意", "不支持", "唔支持", "否"], "oppose"),
+    **dict.fromkeys(
+        ["neutral", "no opinion", "neither agree nor disagree", "don't know", "not sure", "中立", "沒有意見",
+         "没有意见", "無意見", "冇意見", "不知道", "唔知"], "neutral"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Stance:
+    """One response's stance, how it was decided, its net cue score and the deciding sentence (or form field)."""
+
+    stance: str
+    source: str  # form, cue, proposal, sentiment, none
+    score: float
+    evidence: str
+
+
+def form_answer(meta: str | None, question_id: str) -> Stance | None:
+    """A closed form answer for this question in the response's meta, if one is recognised."""
+    try:
+        fields = json.loads(meta) if meta else {}
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(fields, dict):
+        return None
+    for key in ("stance", f"stance_{question_id}", f"{question_id}_stance", question_id):
+        value = fields.get(key)
+        found = CLOSED_ANSWERS.get(str(value).strip().lower()) if value is not None else None
+        if found:
+            return Stance(found, "form", 1.0 if found == "support" else -1.0 if found == "oppose" else 0.0,
+                          f"{key}: {value}")  # fmt: skip
+    return None
+
+
+def _proposal_words(question: str | None) -> set[str]:
+    return set(_WORD.findall(question.lower())) if question else set()
+
+
+def sentence_cue(sentence: str, proposal: set[str]) -> tuple[int, str]:
+    """Direction of one sentence (+1 support, -1 oppose, 0 none) and what decided it (cue or proposal)."""
+    for pattern, direction in _CUES:
+        if pattern.search(sentence):
+            return direction, "cue"
+    if proposal and len(proposal & set(_WORD.findall(sentence.lower()))) >= 2:
+        if _MODAL_NEG.search(sentence):
+            return -1, "proposal"
+        if _MODAL.search(sentence):
+            return +1, "proposal"
+    return 0, "none"
+
+
+def text_stance(text: str, sentiment: float = 0.0, question: str | None = None) -> Stance:
+    """Stance of a free-text answer (see the module docstring for the rules)."""
+    sentences = split_sentences(text)
+    if not sentences:
+        return Stance("unclear", "none", 0.0, "")
+    proposal = _proposal_words(question)
+    votes = [(d, how, s) for s in sentences for d, how in [sentence_cue(s, proposal)] if d]
+    net = sum(d for d, _, _ in votes)
+    if votes and net:
+        direction = 1 if net > 0 else -1
+        deciding = next((how, s) for d, how, s in votes if d == direction)
+        return Stance("support" if direction > 0 else "oppose", deciding[0], float(net), deciding[1])
+    if votes:
+        return Stance("unclear", "cue", 0.0, votes[0][2])
+    if abs(sentiment) >= SENTIMENT_DECIDES:
+        return Stance("support" if sentiment > 0 else "oppose", "sentiment", round(sentiment, 4), sentences[0])
+    return Stance("neutral", "none", 0.0, "")
+
+
+def find_stance(
+    responses: pd.DataFrame,
+    language: pd.DataFrame,
+    sentiment: pd.DataFrame,
+    questions: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Stance of every response towards its question.
+
+    Args:
+        responses: response_id, question_id, meta (closed form answers are read from meta).
+        language: response_id, text_norm.
+        sentiment: response_id, sentiment.
+        questions: question_id -> the proposal's text (English and Chinese joined); used to read "should" sentences.
+
+    Returns:
+        response_id, question_id, stance, stance_source, stance_score, evidence (the deciding sentence or field).
+
+    """
+    questions = questions or {}
+    table = responses[["response_id", "question_id", "meta"]].merge(
+        language[["response_id", "text_norm"]], on="response_id", how="left"
+    )
+    table = table.merge(sentiment[["response_id", "sentiment"]], on="response_id", how="left")
+    rows = []
+    for r in table.itertuples(index=False):
+        qid = str(r.question_id)
+        found = form_answer(r.meta, qid) or text_stance(
+            str(r.text_norm) if isinstance(r.text_norm, str) else "",
+            float(r.sentiment) if pd.notna(r.sentiment) else 0.0,
+            questions.get(qid),
+        )
+        rows.append((r.response_id, qid, found.stance, found.source, found.score, found.evidence))
+    return pd.DataFrame(rows, columns=STANCE_COLUMNS)
