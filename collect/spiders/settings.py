@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from typing import Any
 
 from collect.roundfile import SpiderSource
 from collect.spiders.rawstore import RawStore
 
-DEFAULT_USER_AGENT = "consultkit/0.1 (public consultation analysis; +https://github.com/consultkit/consultkit)"
+DEFAULT_USER_AGENT = "consultkit/{version} (public consultation analysis; user_agent in round.yaml adds a contact)"
 RETRY_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 
 
@@ -26,7 +27,7 @@ def crawl_settings(source: SpiderSource, store: RawStore, *, max_pages: int | No
         # Sites say what robots may fetch; a public-sector tool obeys.
         "ROBOTSTXT_OBEY": True,
         # Site owners can see who is crawling and how to reach them.
-        "USER_AGENT": source.user_agent or DEFAULT_USER_AGENT,
+        "USER_AGENT": source.user_agent or DEFAULT_USER_AGENT.format(version=version("consultkit")),
         # Slow down when the server slows down; never faster than the configured delay.
         "AUTOTHROTTLE_ENABLED": True,
         "AUTOTHROTTLE_START_DELAY": delay,
