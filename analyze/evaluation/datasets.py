@@ -124,7 +124,7 @@ def _openrice_language(folder: Path) -> pd.DataFrame:
 def _chnsenticorp(folder: Path) -> pd.DataFrame:
     raw = _csv(folder / "ChnSentiCorp_htl_half.csv")
     raw = raw[raw["review"].str.strip() != ""]
-    return pd.DataFrame({"text": raw["review"], "label": raw["label"].map({"1": "positive", "0": "negative"})})
+    return pd.DataFrame({"text": raw["review"], "label": raw["label"]})  # 1/0: binary, scored by the sign
 
 
 def _argkp_arguments(folder: Path) -> pd.DataFrame:
@@ -180,7 +180,7 @@ SHARED_SETS: tuple[SharedSet, ...] = (
     ),
     SharedSet(
         "sentiment", "chnsenticorp-htl-zhs", "chnsenticorp-htl-zhs", "zh-Hans", 600, _chnsenticorp,
-        "1/0 -> positive/negative (binary)", "unknown: measure only",
+        "1/0 kept: binary, scored by the sign", "unknown: measure only",
     ),
     SharedSet(
         "stance", "ibm-argkp-2021-en", "ibm-argkp-2021-en", "en", 600, _argkp_stance,

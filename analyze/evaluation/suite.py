@@ -188,7 +188,8 @@ def score_case(case: Case, loader: Callable[[str], Task]) -> dict[str, Any]:
     except EvalError as e:
         return row | {"status": f"error: {e}"}
     except Exception as e:  # noqa: BLE001 - one broken task must not hide the other tasks' figures
-        log.exception("%s on %s failed", case.task, case.dataset)
+        log.warning("%s on %s failed: %s", case.task, case.dataset, e)
+        log.debug("traceback", exc_info=True)
         return row | {"status": f"error: {type(e).__name__}: {e}"}
     verdicts = [t.met(result["metrics"]) for t in targets]
     met = None if not verdicts or None in verdicts else all(verdicts)
