@@ -4,6 +4,7 @@ Shippable (written to data/eval/, committed, attribution in data/eval/SOURCE.md)
     language.csv      text,label,source: en (Polis Bowling Green + Seattle, regulations.gov CMS-2022-0163),
                       zh (Polis vTaiwan UberX, written Traditional Chinese), yue (OpenRice Cantonese reviews,
                       HKCanCor conversation transcripts shipped with pycantonese)
+    language_holdout.csv  the rows of the same sources that language.csv left out (markers not tuned on them)
     pii_planted.csv   text,spans,lang,source: real comments (Polis Bowling Green en, Polis vTaiwan zh, OpenRice yue)
                       with synthetic Hong Kong personal data planted as whole sentences; spans are the gold offsets.
                       Development set: the redactor was tuned on it.
@@ -66,16 +67,26 @@ def _hkcancor_chunks(min_chars: int = 40) -> list[str]:
     return chunks
 
 
-def build_language(shared: Path) -> pd.DataFrame:
-    """The shippable language set: about 1,200 rows of en, zh and yue, in a fixed order."""
+def _split(texts: pd.Series, n: int, holdout: bool) -> pd.Series:
+    """A fixed sample of n texts, or (holdout) every text not in that sample."""
+    picked = texts.sample(min(n, len(texts)), random_state=SEED)
+    return texts.drop(picked.index) if holdout else picked
+
+
+def build_language(shared: Path, holdout: bool = False) -> pd.DataFrame:
+    """The shippable language set (about 1,100 rows of en, zh, yue), or the rows it left out (holdout).
+
+    The Cantonese markers were chosen while reading this set's errors; the held-out rows were not read.
+    vTaiwan is small, so its comments are in both.
+    """
     regs = _read(shared / "regsgov-cms-2022-0163-en" / "comments.csv")["comment"].map(normalise_text)
     parts = [
-        ("en", "polis-bowling-green", _polis(shared, "polis-bowling-green").sample(250, random_state=SEED)),
+        ("en", "polis-bowling-green", _split(_polis(shared, "polis-bowling-green"), 250, holdout)),
         ("en", "polis-seattle-15-per-hour", _polis(shared, "polis-seattle-15-per-hour")),
-        ("en", "regsgov-cms-2022-0163-en", regs[regs.str.len() > 20].sample(150, random_state=SEED)),
+        ("en", "regsgov-cms-2022-0163-en", _split(regs[regs.str.len() > 20], 150, holdout)),
         ("zh", "polis-vtaiwan-uberx", _polis(shared, "polis-vtaiwan-uberx")),
-        ("yue", "openrice-senti-yue", _openrice(shared).sample(300, random_state=SEED)),
-        ("yue", "hkcancor", pd.Series(_hkcancor_chunks()).sample(300, random_state=SEED)),
+        ("yue", "openrice-senti-yue", _split(_openrice(shared), 300, holdout)),
+        ("yue", "hkcancor", _split(pd.Series(_hkcancor_chunks()), 300, holdout)),
     ]
     df = pd.concat([pd.DataFrame({"text": s.to_numpy(), "label": lab, "source": src}) for lab, src, s in parts])
     return df[df["text"].str.strip() != ""].drop_duplicates("text").reset_index(drop=True)
@@ -323,6 +334,7 @@ def main(shared: Path, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     sets = {
         "language.csv": build_language(shared),
+        "language_holdout.csv": build_language(shared, holdout=True),
         "pii_planted.csv": build_pii(shared, DEV, SEED, tail=False),
         "pii_planted_holdout.csv": build_pii(shared, HOLDOUT, SEED + 1, tail=True),
     }
