@@ -40,6 +40,7 @@ class Rule:
     pattern: re.Pattern[str]
     group: int = 0
     valid: Callable[[str], bool] | None = None
+    trigger: re.Pattern[str] | None = None  # a cheap pattern that must occur for `pattern` to be tried (speed)
 
 
 def hkid_valid(value: str) -> bool:
@@ -154,24 +155,46 @@ def url_personal(value: str) -> bool:
     return any(_random_token(seg) for seg in parts.path.split("/"))
 
 
-def _rule(kind: str, pattern: str, group: int = 0, valid: Callable[[str], bool] | None = None, flags: int = 0):
-    return Rule(kind, re.compile(pattern, flags), group, valid)
+def _rule(
+    kind: str,
+    pattern: str,
+    group: int = 0,
+    valid: Callable[[str], bool] | None = None,
+    flags: int = 0,
+    trigger: re.Pattern[str] | None = None,
+) -> Rule:
+    return Rule(kind, re.compile(pattern, flags), group, valid, trigger)
+
+
+# Triggers: each rule's pattern can only match where its trigger does, so most texts skip most rules.
+_DIGITS3 = re.compile(r"\d{3}")
+_ZH_ADDRESS_TRIGGER = re.compile(r"[號樓]|地下")
+_EN_ADDRESS_TRIGGER = re.compile(
+    r"\d[A-Z]?\s+[A-Z]|/F\b|\bFloor\b|\b(?:Flat|Room|Rm|Unit|Shop|Suite)\s*[A-Z0-9]{1,4}\b"
+)
+_ZH_SIGN_TRIGGER = re.compile(r"謹啟|謹上|敬上|敬啟|謹致|拜上|謹識|姓名|名字|簽署|署名|聯絡人|本人|我叫")
 
 
 # Order matters only on ties of span length: the earlier rule wins, so rules with a cue word come first.
 RULES: tuple[Rule, ...] = (
-    _rule("EMAIL", r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
+    _rule(
+        "EMAIL",
+        r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+        trigger=re.compile("@"),
+    ),
     _rule(
         "URL",
         r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+(?<![.,;:!?'\]])",
         valid=url_personal,
         flags=re.IGNORECASE,
+        trigger=re.compile(r"https?://|www\.", re.IGNORECASE),
     ),
     # Card numbers as printed: one run of digits, groups of four, or American Express 4-6-5.
     _rule(
         "CARD",
         r"(?<![\d-])(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{5})(?![\d-])",
         valid=luhn_valid,
+        trigger=_DIGITS3,
     ),
     _rule(
         "PASSPORT",
@@ -179,6 +202,7 @@ RULES: tuple[Rule, ...] = (
         r"([A-Z]{0,2}\d{6,9})(?![A-Za-z0-9])",
         group=1,
         flags=re.IGNORECASE,
+        trigger=_DIGITS3,
     ),
     _rule(
         "BANK",
@@ -188,20 +212,40 @@ RULES: tuple[Rule, ...] = (
         valid=bank_valid,
         flags=re.IGNORECASE,
     ),
-    _rule("HKID", r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{6}\s?(?:\([0-9Aa]\)|[0-9Aa])(?![A-Za-z0-9])", valid=hkid_valid),
-    _rule("PASSPORT", r"(?<![A-Za-z0-9])(?:[HK]\d{8}|E[A-Z]?\d{7,8})(?![A-Za-z0-9])"),
-    _rule("BANK", r"(?<![\d-])\d{3}-\d{3,6}-\d{3,9}(?:-\d{1,3})?(?![\d-])", valid=bank_uncued_valid),
+    _rule(
+        "HKID",
+        r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{6}\s?(?:\([0-9Aa]\)|[0-9Aa])(?![A-Za-z0-9])",
+        valid=hkid_valid,
+        trigger=_DIGITS3,
+    ),
+    _rule("PASSPORT", r"(?<![A-Za-z0-9])(?:[HK]\d{8}|E[A-Z]?\d{7,8})(?![A-Za-z0-9])", trigger=_DIGITS3),
+    _rule(
+        "BANK",
+        r"(?<![\d-])\d{3}-\d{3,6}-\d{3,9}(?:-\d{1,3})?(?![\d-])",
+        valid=bank_uncued_valid,
+        trigger=_DIGITS3,
+    ),
     _rule(
         "PHONE",
         r"(?<![\d+])(?:(?:\+|00)?852[\s-]?|\(\+?852\)\s?)?[2356789]\d{3}[\s-]?\d{4}(?!\d)",
         valid=phone_valid,
+        trigger=_DIGITS3,
     ),
     # North American numbers, common in English letters: (416) 555-0199, 410.627.6293, 410-627-6293.
-    _rule("PHONE", r"(?<![\d.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[.-]\d{4}(?![\d-])"),
-    _rule("ADDRESS", _ZH_ADDRESS),
-    _rule("ADDRESS", _EN_ADDRESS),
-    _rule("NAME", rf"(?<![{_CJK}])({_ZH_NAME})\s*(?:謹啟|謹上|敬上|敬啟|謹致|拜上|謹識)"),
-    _rule("NAME", rf"(?:姓名|名字|簽署|署名|聯絡人|本人|我叫)\s*[:：]?\s*({_ZH_NAME})", group=1),
+    _rule(
+        "PHONE",
+        r"(?<![\d.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[.-]\d{4}(?![\d-])",
+        trigger=_DIGITS3,
+    ),
+    _rule("ADDRESS", _ZH_ADDRESS, trigger=_ZH_ADDRESS_TRIGGER),
+    _rule("ADDRESS", _EN_ADDRESS, trigger=_EN_ADDRESS_TRIGGER),
+    _rule("NAME", rf"(?<![{_CJK}])({_ZH_NAME})\s*(?:謹啟|謹上|敬上|敬啟|謹致|拜上|謹識)", trigger=_ZH_SIGN_TRIGGER),
+    _rule(
+        "NAME",
+        rf"(?:姓名|名字|簽署|署名|聯絡人|本人|我叫)\s*[:：]?\s*({_ZH_NAME})",
+        group=1,
+        trigger=_ZH_SIGN_TRIGGER,
+    ),
     _rule("NAME", rf"\b{_EN_SIGN_CUE}\s*[,:\-–]?\s*({_EN_NAME})", group=1),
 )
 
@@ -219,7 +263,13 @@ def find_pii(text: str, rules: tuple[Rule, ...] = RULES) -> list[Span]:
     """
     scan = text[:MAX_SCAN_CHARS]
     candidates: list[tuple[int, int, int, str]] = []  # (-length, rule order, start, type) for sorting
+    triggered: dict[re.Pattern[str], bool] = {}
     for order, rule in enumerate(rules):
+        if rule.trigger is not None:
+            if rule.trigger not in triggered:
+                triggered[rule.trigger] = rule.trigger.search(scan) is not None
+            if not triggered[rule.trigger]:
+                continue
         for m in rule.pattern.finditer(scan):
             start, end = m.span(rule.group)
             if start < end and (rule.valid is None or rule.valid(m.group(rule.group))):
