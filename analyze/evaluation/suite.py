@@ -245,6 +245,8 @@ def run_suite(
         cases = file_cases(folders)
         if shared is not None and shared.is_dir():
             cases = shared_cases(shared, Path(tmp), seed) + cases
+        else:
+            log.warning("shared labelled data not found (%s): only labelled files are scored", shared)
         cases.sort(key=lambda c: TASKS.index(c.task))
         rows = []
         for case in cases:
@@ -253,7 +255,9 @@ def run_suite(
             rows.append(score_case(case, loader))
     covered = {c.task for c in cases}
     rows += [_row(t, "no labelled data") for t in TASKS if t not in covered]
-    write_summary(rows, {"version": __version__, "seed": seed}, out)
+    found = shared is not None and shared.is_dir()
+    meta = {"version": __version__, "seed": seed, "shared_data": "found" if found else "not found"}
+    write_summary(rows, meta, out)
     return rows
 
 

@@ -41,6 +41,7 @@ def render_markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "",
         f"consultkit {meta['version']}, `consult eval suite`, sampling seed {meta['seed']}. Each figure is measured",
         "against human labels (or documented planted labels) on the data set named; see summary.json for every metric.",
+        f"Shared real data (../shared/data): {meta['shared_data']}.",
         "",
         "| " + " | ".join(_COLUMNS) + " |",
         "|" + "---|" * len(_COLUMNS),

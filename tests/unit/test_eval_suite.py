@@ -14,7 +14,7 @@ from analyze.cli import app
 from analyze.evaluation import TaskUnavailable
 from analyze.evaluation.datasets import SHARED_SETS, sample_set
 from analyze.evaluation.suite import language_codes, metric_value, run_suite, shared_cases, targets_for
-from analyze.evaluation.summary import load_summary
+from analyze.evaluation.summary import load_summary, render_markdown
 
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -179,3 +179,11 @@ def test_a_file_with_wrong_columns_or_encoding_is_one_line(tmp_path, shared_data
         result = runner.invoke(app, ["eval", "pii", "--data", str(path)])
         assert result.exit_code == 2 and message in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1
+
+
+def test_markdown_cells_cannot_break_the_table():
+    row = {"task": "pii", "dataset": "a|b.csv", "language": "en", "n": 3, "sample": "all", "metrics": {}}
+    row |= {"target": "", "met": None, "status": "error: bad | cell\nsecond line", "source": "x"}
+    table_rows = render_markdown([row], {"version": "0", "seed": 1, "shared_data": "found"}).splitlines()
+    (line,) = [ln for ln in table_rows if ln.startswith("| pii")]
+    assert line == "| pii | a/b.csv | en | 3 | error: bad / cell second line | none set | n/a |"
