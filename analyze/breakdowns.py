@@ -1,0 +1,115 @@
+"""Breakdowns of sentiment and stance by respondent type, channel and demographic fields in `meta`.
+
+Each breakdown is a contingency table (group x outcome) with Pearson's chi-square test, Cramér's V as the effect
+size (0 = no association, 1 = complete) and a warning when expected cell counts are small (below 5 in any cell:
+the chi-square approximation is then unreliable and the p-value should not be quoted).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+BREAKDOWN_COLUMNS = [
+    "dimension",
+    "outcome",
+    "n",
+    "groups",
+    "chi2",
+    "dof",
+    "p_value",
+    "cramers_v",
+    "min_expected",
+    "small_cells",
+    "warning",
+    "table",
+]
+MIN_EXPECTED = 5.0  # the usual rule for the chi-square approximation (Cochran 1954)
+MAX_LEVELS = 12  # a meta field with more distinct values is free text or an id, not a demographic category
+MIN_COVERAGE = 0.5  # a meta field must be filled for at least half the responses to be broken down
+
+
+def meta_fields(meta: pd.Series) -> pd.DataFrame:
+    """Categorical fields found in the responses' `meta` JSON (2..12 distinct values, filled for half the rows)."""
+    parsed = []
+    for raw in meta.fillna(""):
+        try:
+            value = json.loads(raw) if raw else {}
+        except ValueError:
+            value = {}
+        parsed.append(value if isinstance(value, dict) else {})
+    fields = pd.DataFrame(parsed, index=meta.index)
+    keep = [
+        c
+        for c in sorted(fields.columns, key=str)
+        if fields[c].notna().mean() >= MIN_COVERAGE and 2 <= fields[c].dropna().astype(str).nunique() <= MAX_LEVELS
+    ]
+    return fields[keep].astype("string")
+
+
+def contingency_test(groups: pd.Series, outcomes: pd.Series) -> dict:
+    """Chi-square test of independence with Cramér's V and a small-cell warning for one pair of columns."""
+    from scipy.stats import chi2_contingency
+
+    table = pd.crosstab(groups, outcomes).sort_index().sort_index(axis=1)
+    counts = {str(g): {str(o): int(v) for o, v in row.items()} for g, row in table.iterrows()}
+    base = {
+        "n": int(table.to_numpy().sum()),
+        "groups": int(table.shape[0]),
+        "table": json.dumps(counts, ensure_ascii=False),
+    }
+    if min(table.shape) < 2:
+        return base | {"chi2": np.nan, "dof": 0, "p_value": np.nan, "cramers_v": np.nan, "min_expected": np.nan,
+                       "small_cells": 0, "warning": "only one group or one outcome: no test"}  # fmt: skip
+    chi2, p, dof, expected = chi2_contingency(table.to_numpy(), correction=False)
+    n = base["n"]
+    v = float(np.sqrt(chi2 / (n * (min(table.shape) - 1))))
+    small = int((expected < MIN_EXPECTED).sum())
+    warning = (
+        f"{small} of {expected.size} cells expect fewer than {MIN_EXPECTED:g} responses: chi-square unreliable"
+        if small
+        else ""
+    )
+    return base | {
+        "chi2": round(float(chi2), 4),
+        "dof": int(dof),
+        "p_value": round(float(p), 6),
+        "cramers_v": round(v, 4),
+        "min_expected": round(float(expected.min()), 3),
+        "small_cells": small,
+        "warning": warning,
+    }
+
+
+def break_down(responses: pd.DataFrame, sentiment: pd.DataFrame, stance: pd.DataFrame) -> pd.DataFrame:
+    """Sentiment label and stance by respondent_type, channel and each categorical meta field.
+
+    Args:
+        responses: response_id, respondent_type, channel, meta.
+        sentiment: response_id, sentiment_label.
+        stance: response_id, stance.
+
+    Returns:
+        One row per (dimension, outcome): dimension (respondent_type, channel or meta:<field>), outcome
+        (sentiment_label or stance), n, groups, chi2, dof, p_value, cramers_v, min_expected, small_cells, warning,
+        table (JSON counts, group -> outcome -> responses).
+
+    """
+    table = (
+        responses[["response_id", "respondent_type", "channel", "meta"]]
+        .merge(sentiment[["response_id", "sentiment_label"]], on="response_id", how="left")
+        .merge(stance[["response_id", "stance"]].drop_duplicates("response_id"), on="response_id", how="left")
+        .sort_values("response_id", ignore_index=True)
+    )
+    dimensions = {"respondent_type": table["respondent_type"], "channel": table["channel"]}
+    dimensions |= {f"meta:{c}": col for c, col in meta_fields(table["meta"]).items()}
+    rows = []
+    for name, groups in dimensions.items():
+        for outcome in ("sentiment_label", "stance"):
+            pair = pd.DataFrame({"g": groups, "o": table[outcome]}).dropna()
+            if pair.empty:
+                continue
+            rows.append({"dimension": name, "outcome": outcome, **contingency_test(pair["g"], pair["o"])})
+    return pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)

@@ -1,0 +1,174 @@
+"""Concern clusters: responses grouped by their topic, sentiment and stance into a few readable groups.
+
+Each response becomes a vector: its topic (one-hot), its sentiment (scaled so that going from strongly negative to
+strongly positive weighs as much as changing topic) and its stance (one-hot). KMeans with a fixed seed groups them;
+clusters are numbered C1, C2, ... by size, then by their centre, so the same input gives the same ids. Each cluster
+is described by its main topics, average sentiment, stance shares, size (all and unique: copies of one text counted
+once) and quotes (redacted text when the PII stage ran), e.g. "negative, mostly oppose: 3 surveillance / 監控".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analyze.stance import STANCES
+
+CONCERN_COLUMNS = [
+    "concern_id",
+    "label",
+    "topics",
+    "topic_labels",
+    "avg_sentiment",
+    *[f"{s}_share" for s in STANCES],
+    "size",
+    "size_unique",
+    "quotes",
+]
+MEMBER_COLUMNS = ["response_id", "concern_id"]
+SENTIMENT_WEIGHT = 0.7  # a sentiment swing of 2 (from -1 to 1) moves a response ~1.4, about one topic change
+RESPONSES_PER_CLUSTER = 25  # at most one cluster per this many responses, so small rounds get few clusters
+QUOTE_CHARS = 240
+
+
+def _features(table: pd.DataFrame) -> np.ndarray:
+    topics = pd.get_dummies(table["topic_id"].astype(str)).to_numpy(dtype=float)
+    stances = pd.get_dummies(pd.Categorical(table["stance"], categories=STANCES)).to_numpy(dtype=float)
+    return np.hstack([topics, SENTIMENT_WEIGHT * table[["sentiment"]].to_numpy(dtype=float), stances])
+
+
+def _cluster(x: np.ndarray, max_clusters: int, seed: int) -> np.ndarray:
+    distinct = len(np.unique(x.round(1), axis=0))
+    k = max(1, min(max_clusters, distinct, len(x) // RESPONSES_PER_CLUSTER or 1))
+    if k == 1:
+        return np.zeros(len(x), dtype=int)
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x)
+
+
+def _mood(avg: float) -> str:
+    if avg <= -0.3:
+        return "strongly negative"
+    if avg <= -0.05:
+        return "negative"
+    return "positive" if avg >= 0.05 else "neutral"
+
+
+def _describe(members: pd.DataFrame, topic_names: dict[str, str]) -> str:
+    shares = members["stance"].value_counts(normalize=True)
+    top_stance = str(shares.index[0])
+    lead = "mostly " if shares.iloc[0] >= 0.6 else "leaning "
+    stance_words = {"support": "support", "oppose": "oppose", "neutral": "no position", "unclear": "unclear"}
+    main_topic = str(members["topic_id"].value_counts().index[0])
+    return (
+        f"{_mood(float(members['sentiment'].mean()))}, {lead}{stance_words[top_stance]}: "
+        f"{topic_names.get(main_topic, 'topic ' + main_topic)}"
+    )
+
+
+def _quotes(members: pd.DataFrame, centre: np.ndarray, x: np.ndarray, k: int) -> list[str]:
+    order = np.argsort(((x - centre) ** 2).sum(axis=1), kind="stable")
+    picked: list[str] = []
+    for i in order:
+        text = str(members["quote_text"].iloc[i]).strip()
+        if text and text not in picked:
+            picked.append(text[:QUOTE_CHARS] + ("…" if len(text) > QUOTE_CHARS else ""))
+        if len(picked) == k:
+            break
+    return picked
+
+
+def find_concerns(
+    assignments: pd.DataFrame,
+    sentiment: pd.DataFrame,
+    stance: pd.DataFrame,
+    texts: pd.DataFrame,
+    topics: pd.DataFrame | None = None,
+    max_clusters: int = 6,
+    quotes_per_cluster: int = 3,
+    seed: int = 42,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Group responses into concern clusters.
+
+    Args:
+        assignments: response_id, topic_id (topic -1 = no topic is a group of its own).
+        sentiment: response_id, sentiment.
+        stance: response_id, stance (a response answering several questions has one row per response_id).
+        texts: response_id, quote_text (redacted text when available) and unique_key (copies share a key).
+        topics: topic_id, label_en, label_zh (for readable labels); optional.
+        max_clusters: upper bound on the number of clusters.
+        quotes_per_cluster: quotes kept per cluster, nearest the cluster's centre first.
+        seed: KMeans seed.
+
+    Returns:
+        (clusters: concern_id, label, topics, topic_labels, avg_sentiment, support_share, oppose_share,
+        neutral_share, unclear_share, size, size_unique, quotes; members: response_id, concern_id).
+
+    """
+    table = (
+        assignments[["response_id", "topic_id"]]
+        .merge(sentiment[["response_id", "sentiment"]], on="response_id", how="inner")
+        .merge(stance[["response_id", "stance"]].drop_duplicates("response_id"), on="response_id", how="inner")
+        .merge(texts[["response_id", "quote_text", "unique_key"]], on="response_id", how="left")
+        .sort_values("response_id", ignore_index=True)
+    )
+    if table.empty:
+        return pd.DataFrame(columns=CONCERN_COLUMNS), pd.DataFrame(columns=MEMBER_COLUMNS)
+    table["topic_id"] = table["topic_id"].astype(str)
+    names = {}
+    if topics is not None and len(topics):
+        names = {str(r.topic_id): f"{r.topic_id} {r.label_en} / {r.label_zh}" for r in topics.itertuples()}
+    x = _features(table)
+    raw = _cluster(x, max_clusters, seed)
+    centres = {c: x[raw == c].mean(axis=0) for c in np.unique(raw)}
+    ranked = sorted(centres, key=lambda c: (-(raw == c).sum(), tuple(np.round(centres[c], 6))))
+    rows, members = [], []
+    for n, c in enumerate(ranked, start=1):
+        part = table[raw == c]
+        cid = f"C{n}"
+        shares = part["stance"].value_counts(normalize=True)
+        top_topics = [str(t) for t in part["topic_id"].value_counts().index[:3]]
+        rows.append(
+            {
+                "concern_id": cid,
+                "label": _describe(part, names),
+                "topics": top_topics,
+                "topic_labels": [names.get(t, t) for t in top_topics],
+                "avg_sentiment": round(float(part["sentiment"].mean()), 4),
+                **{f"{s}_share": round(float(shares.get(s, 0.0)), 4) for s in STANCES},
+                "size": len(part),
+                "size_unique": int(part["unique_key"].fillna(part["response_id"]).nunique()),
+                "quotes": _quotes(part, centres[c], x[raw == c], quotes_per_cluster),
+            }
+        )
+        members.append(pd.DataFrame({"response_id": part["response_id"], "concern_id": cid}))
+    return pd.DataFrame(rows, columns=CONCERN_COLUMNS), pd.concat(members, ignore_index=True)
+
+
+def quote_texts(
+    language: pd.DataFrame, pii: pd.DataFrame | None = None, duplicates: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The text to quote and the key that makes copies count once, per response.
+
+    Args:
+        language: response_id, text_norm.
+        pii: response_id, text_redacted (when the PII stage ran: quotes are then always redacted).
+        duplicates: response_id, near_group or exact_group (when the duplicates stage ran).
+
+    Returns:
+        response_id, quote_text, unique_key (the duplicate group, else the normalised text itself).
+
+    """
+    out = language[["response_id", "text_norm"]].copy()
+    out["quote_text"] = out["text_norm"]
+    if pii is not None:
+        redacted = out.merge(pii[["response_id", "text_redacted"]], on="response_id", how="left")["text_redacted"]
+        out["quote_text"] = redacted.fillna("").to_numpy()  # never fall back to unredacted text when PII ran
+    out["unique_key"] = out["text_norm"]
+    if duplicates is not None:
+        group = next((c for c in ("near_group", "exact_group") if c in duplicates.columns), None)
+        if group:
+            keys = out.merge(duplicates[["response_id", group]], on="response_id", how="left")[group]
+            out["unique_key"] = keys.astype("string").fillna(out["text_norm"]).to_numpy()
+    return out[["response_id", "quote_text", "unique_key"]]
