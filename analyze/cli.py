@@ -90,7 +90,7 @@ def init(
 
 @app.command()
 def run(round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")]) -> None:
-    """Run every stage of a round: collect, language, topics, sentiment, stance, concerns, report.
+    """Run every stage of a round: collect, language, pii, duplicates, topics, sentiment, stance, concerns, report.
 
     Example: consult run data/ai-2026-r1
     """
@@ -158,11 +158,11 @@ def import_(
 
 @app.command()
 def analyze(round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")]) -> None:
-    """Run the analysis stages (language, topics, sentiment, stance, concerns) on collected responses.
+    """Run the analysis stages (language, pii, duplicates, topics, sentiment, stance, concerns) on responses.
 
     Example: consult analyze data/ai-2026-r1
     """
-    _run(round_path, ("language", "topics", "sentiment", "stance", "concerns"))
+    _run(round_path, ("language", "pii", "duplicates", "topics", "sentiment", "stance", "concerns"))
 
 
 @app.command()

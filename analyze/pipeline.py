@@ -16,7 +16,9 @@ import pandas as pd
 
 from analyze.breakdowns import break_down
 from analyze.concerns import find_concerns, quote_texts
+from analyze.duplicates import find_campaigns
 from analyze.language import detect_language
+from analyze.pii import find_pii_spans, redact_pii
 from analyze.publish import DEFAULT_FORMATS, build_brief, write_brief
 from analyze.sentiment import score_sentiment
 from analyze.stance import find_stance
@@ -26,7 +28,7 @@ from collect.roundfile import RoundConfig, RoundPaths, load_round
 from collect.storage import read_table, write_table
 
 log = logging.getLogger(__name__)
-STAGES = ("collect", "language", "topics", "sentiment", "stance", "concerns", "report")
+STAGES = ("collect", "language", "pii", "duplicates", "topics", "sentiment", "stance", "concerns", "report")
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,52 @@ def run_language(paths: RoundPaths) -> StageResult:
     return _timed("language", paths, work)
 
 
+def run_pii(paths: RoundPaths) -> StageResult:
+    """Personal data redacted -> processed/pii.parquet (text_redacted, pii_counts) and pii_audit.parquet (offsets)."""
+
+    def work():
+        docs = read_table(paths.processed_table("language"))
+        audit = find_pii_spans(docs)
+        out = [
+            write_table(redact_pii(docs, audit), paths.processed_table("pii")),
+            write_table(audit, paths.processed_table("pii_audit")),
+        ]
+        return len(docs), len(docs), out
+
+    return _timed("pii", paths, work)
+
+
+def run_duplicates(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
+    """Exact and near duplicates, campaigns -> processed/duplicates.parquet and processed/campaigns.parquet."""
+
+    def work():
+        docs = read_table(paths.processed_table("language"))[["response_id", "text_norm", "lang"]]
+        docs = docs.merge(read_table(paths.responses)[["response_id", "channel", "received_at"]], on="response_id")
+        pii = _optional(paths, "pii")
+        if pii is not None:  # campaign templates and added sentences are published: take them redacted
+            docs = docs.merge(pii[["response_id", "text_redacted"]], on="response_id", how="left")
+            docs["text_redacted"] = docs["text_redacted"].fillna("")
+        d = cfg.duplicates
+        groups, campaigns = find_campaigns(
+            docs, min_campaign_size=d.min_campaign_size, threshold=d.threshold, num_perm=d.num_perm, seed=d.seed
+        )
+        out = [
+            write_table(groups, paths.processed_table("duplicates")),
+            write_table(campaigns, paths.processed_table("campaigns")),
+        ]
+        return len(docs), len(groups), out
+
+    return _timed("duplicates", paths, work)
+
+
 def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None = None) -> StageResult:
     """Topics -> processed/topic_assignments.parquet and processed/topics.parquet."""
 
     def work():
         docs = read_table(paths.processed_table("language"))
+        duplicates = _optional(paths, "duplicates")
+        if duplicates is not None:  # fit_topics then counts each campaign once in size_unique
+            docs = docs.merge(duplicates[["response_id", "campaign_id"]], on="response_id", how="left")
         t = cfg.topics
         assignments, topics = fit_topics(
             docs,
@@ -211,6 +254,8 @@ def run_round(
     runners: dict[str, Callable[[], StageResult]] = {
         "collect": lambda: run_collect(cfg, paths),
         "language": lambda: run_language(paths),
+        "pii": lambda: run_pii(paths),
+        "duplicates": lambda: run_duplicates(cfg, paths),
         "topics": lambda: run_topics(cfg, paths),
         "sentiment": lambda: run_sentiment(paths),
         "stance": lambda: run_stance(cfg, paths),

@@ -168,6 +168,15 @@ class TopicSettings(_Strict):
     embedding_model: str | None = None  # sentence-transformers name or local path; None = packaged MiniLM
 
 
+class DuplicateSettings(_Strict):
+    """Parameters of the duplicates stage; each becomes a keyword argument of `find_campaigns`."""
+
+    min_campaign_size: int = Field(default=5, ge=2)
+    threshold: float = Field(default=0.5, gt=0.0, le=1.0)  # Jaccard of character shingles; see docs/adr/0007
+    num_perm: int = Field(default=64, ge=16, le=512)
+    seed: int = 42
+
+
 class PublishSettings(_Strict):
     """What the brief shows."""
 
@@ -183,6 +192,7 @@ class RoundConfig(_Strict):
     questions: list[Question] = Field(default_factory=list)
     sources: list[Source]
     topics: TopicSettings = TopicSettings()
+    duplicates: DuplicateSettings = DuplicateSettings()
     publish: PublishSettings = PublishSettings()
     previous_round: str | None = None
 
