@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from collect.documents import OLE_MAGIC, zip_problem
@@ -19,6 +20,7 @@ from collect.encoding import FALLBACKS, detect_encoding, redecode
 # Far above any real answer, far below memory trouble: a longer cell is rejected, not imported.
 MAX_CELL_CHARS = 1_000_000
 csv.field_size_limit(min(sys.maxsize, 64 * 1024 * 1024))  # the csv default (128 KiB) would stop the whole file
+CHECK_BLOCK = 2_000  # rows checked together for bad bytes and huge cells
 SURROGATE = re.compile("[\udc80-\udcff]")
 CSV_SUFFIXES = frozenset({".csv", ".tsv"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
@@ -32,7 +34,7 @@ class MappingError(SourceError):
     """A form mapping or preset does not fit the export: a configuration mistake, never turned into a reject."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One row of a table: its 1-based line (spreadsheet row) number and cells, or the reason it was unreadable."""
 
@@ -57,11 +59,11 @@ def _checked(line: int, cells: list[str], encoding: str) -> Row:
     return Row(line, cells)
 
 
-def iter_csv(path: Path) -> Iterator[Row]:
-    """Rows of a CSV/TSV file, decoded with the detected encoding; bad rows come back with a reason.
+def _csv_dialect(path: Path) -> tuple[str, str]:
+    """(encoding, delimiter) of a CSV/TSV file.
 
     Raises:
-        SourceError: when the file is empty or not text.
+        SourceError: when the file is empty or binary.
 
     """
     with open(path, "rb") as f:
@@ -71,18 +73,51 @@ def iter_csv(path: Path) -> Iterator[Row]:
     encoding = detect_encoding(head) or "utf-8"
     if encoding.startswith("utf-8") and b"\x00" in head:
         raise SourceError(f"{path.name}: binary data, not a CSV export")
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    return encoding, "\t" if path.suffix.lower() == ".tsv" else ","
+
+
+def iter_csv(path: Path, skip: int = 0) -> Iterator[Row]:
+    """Rows of a CSV/TSV file, decoded with the detected encoding; bad rows come back with a reason.
+
+    Rows are numbered by record (as a spreadsheet numbers them: the header is row 1), so a cell holding a line break
+    does not shift the numbers. `skip` leaves out the first records (to resume after the fast path stopped).
+
+    Raises:
+        SourceError: when the file is empty or not text.
+
+    """
+    encoding, delimiter = _csv_dialect(path)
     with open(path, encoding=encoding, errors="surrogateescape", newline="") as f:
         reader = csv.reader(f, delimiter=delimiter)
+        block: list[tuple[int, list[str]]] = []
+        record = 0
         while True:
+            record += 1
             try:
                 cells = next(reader)
             except StopIteration:
+                yield from _checked_block(block, encoding)
                 return
             except csv.Error as e:
-                yield Row(reader.line_num, None, f"malformed CSV row ({e})")
+                yield from _checked_block(block, encoding)
+                block = []
+                yield Row(record, None, f"malformed CSV row ({e})")
                 continue
-            yield _checked(reader.line_num, cells, encoding)
+            if not cells:  # a blank line is no record (Arrow's reader skips it too, so numbers agree)
+                record -= 1
+            elif record > skip:
+                block.append((record, cells))
+            if len(block) >= CHECK_BLOCK:
+                yield from _checked_block(block, encoding)
+                block = []
+
+
+def _checked_block(block: list[tuple[int, list[str]]], encoding: str) -> Iterator[Row]:
+    """Rows of a block, checked one by one only when the block as a whole holds a bad byte or a huge cell."""
+    joined = "\x1e".join("\x1f".join(cells) for _, cells in block)
+    if len(joined) <= MAX_CELL_CHARS and not SURROGATE.search(joined):
+        return (Row(line, cells) for line, cells in block)
+    return (_checked(line, cells, encoding) for line, cells in block)
 
 
 def _cell(value: object) -> str:
@@ -119,10 +154,11 @@ def iter_xlsx(path: Path, sheet: str | int = 0) -> Iterator[Row]:
     except Exception as e:  # openpyxl raises many types for broken workbooks; the user needs the name
         raise SourceError(f"{path.name}: not a readable XLSX workbook ({type(e).__name__})") from e
     try:
+        line = 0
         for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
             yield _checked(line, [_cell(v) for v in values], "utf-8")
     except Exception as e:  # a part truncated after the header still gives a reason, not a crash
-        yield Row(-1, None, f"workbook unreadable from here on ({type(e).__name__})")
+        yield Row(line + 1, None, f"workbook unreadable from here on ({type(e).__name__})")
     finally:
         wb.close()
 
@@ -146,3 +182,73 @@ def sniff_rows(path: Path, n: int = 4, sheet: str | int = 0) -> list[list[str]]:
         if len(rows) >= n:
             break
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Consecutive rows of a table, column by column: row numbers, columns of cells, and unreadable rows."""
+
+    lines: list[int]
+    columns: list[list[str]]
+    rejects: list[Row]
+
+
+def rows_to_block(rows: list[Row]) -> Block:
+    """Transpose rows into a Block, padding short rows with empty cells."""
+    good = [r for r in rows if r.cells is not None]
+    width = max((len(r.cells) for r in good), default=0)
+    cells = [r.cells if len(r.cells) == width else r.cells + [""] * (width - len(r.cells)) for r in good]
+    bad = [r for r in rows if r.cells is None]
+    return Block([r.line for r in good], [list(c) for c in zip(*cells, strict=True)], bad)
+
+
+def _arrow_blocks(path: Path, delimiter: str, size: int) -> Iterator[Block]:
+    """Fast path for well-formed UTF-8 CSV: Arrow's C++ reader. Raises pyarrow's ArrowInvalid on anything odd."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    width = len(sniff_rows(path, 1)[0])
+    names = [f"c{i}" for i in range(width)]
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+    line = 1
+    for batch in reader:
+        for start in range(0, batch.num_rows, size):
+            part = batch.slice(start, size)
+            longest = max((pc.max(pc.utf8_length(col)).as_py() or 0) for col in part.columns)
+            if longest > MAX_CELL_CHARS:
+                raise pa.ArrowInvalid(f"a cell over {MAX_CELL_CHARS:,} characters")  # the row path rejects it
+            yield Block(list(range(line, line + part.num_rows)), [col.to_pylist() for col in part.columns], [])
+            line += part.num_rows
+
+
+def iter_blocks(path: Path, sheet: str | int = 0, size: int = 50_000) -> Iterator[Block]:
+    """Blocks of up to `size` rows of a CSV/TSV or XLSX export, the header rows included.
+
+    A UTF-8 CSV goes through Arrow's reader; from the first thing it cannot take (a bad byte, a ragged row, a huge
+    cell), the rest of the file goes row by row through `iter_csv`, which gives each bad row its reason.
+    """
+    from pyarrow import ArrowInvalid
+
+    suffix = path.suffix.lower()
+    done = 0
+    if suffix in CSV_SUFFIXES:
+        encoding, delimiter = _csv_dialect(path)
+        if encoding.startswith("utf-8"):
+            try:
+                for block in _arrow_blocks(path, delimiter, size):
+                    yield block
+                    done = block.lines[-1]
+                return
+            except ArrowInvalid:
+                pass
+    rows = iter_csv(path, skip=done) if done else iter_table(path, sheet)
+    while chunk := list(islice(rows, size)):
+        yield rows_to_block(chunk)
