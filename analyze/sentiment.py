@@ -31,7 +31,7 @@ NEUTRAL_BAND = 0.05  # |score| below this is neutral (VADER's documented thresho
 LEXICON_WEIGHT = 0.35  # share of the lexicon in a Chinese sentence's score when the lexicon finds a word
 SENTENCE_WEIGHT_CAP = 200  # characters: one very long sentence counts at most as much as a 200-character one
 _COURTESY = re.compile(
-    r"^\W*(thank(s| you)\b.{0,40}|(best |kind )?regards\b.*|yours (sincerely|faithfully)\b.*|sincerely\b.*"
+    r"^\W*(thank(s| you)\b(?! to\b).{0,40}|(best |kind )?regards\b.*|yours (sincerely|faithfully)\b.*|sincerely\b.*"
     r"|多謝.{0,15}|謝謝.{0,15}|感謝.{0,15}|此致.{0,15}|敬上|謹啟|顺祝.{0,10}|順祝.{0,10})\W*$",
     re.IGNORECASE,
 )

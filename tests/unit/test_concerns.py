@@ -1,0 +1,81 @@
+import json
+
+import numpy as np
+import pandas as pd
+
+from analyze.breakdowns import break_down, contingency_test, meta_fields
+from analyze.concerns import CONCERN_COLUMNS, find_concerns, quote_texts
+
+
+def _round(n_per: int = 30):
+    """Two clear groups: topic 0 negative and opposing, topic 1 positive and supporting."""
+    ids = [f"r{i:03d}" for i in range(2 * n_per)]
+    first = np.arange(2 * n_per) < n_per
+    assignments = pd.DataFrame({"response_id": ids, "topic_id": np.where(first, 0, 1)})
+    sentiment = pd.DataFrame({"response_id": ids, "sentiment": np.where(first, -0.7, 0.6)})
+    stance = pd.DataFrame({"response_id": ids, "stance": np.where(first, "oppose", "support")})
+    language = pd.DataFrame({"response_id": ids, "text_norm": ["same campaign text" if f else f"own {i}" for i, f in
+                                                               zip(range(2 * n_per), first, strict=True)]})  # fmt: skip
+    return ids, assignments, sentiment, stance, language
+
+
+def test_clusters_separate_opposing_critics_from_supporters():
+    ids, assignments, sentiment, stance, language = _round()
+    topics = pd.DataFrame({"topic_id": [0, 1], "label_en": ["cameras", "parks"], "label_zh": ["鏡頭", "公園"]})
+    clusters, members = find_concerns(assignments, sentiment, stance, quote_texts(language), topics, seed=1)
+    assert list(clusters.columns) == CONCERN_COLUMNS
+    assert sorted(members["response_id"]) == ids
+    oppose = clusters[clusters["oppose_share"] == 1.0].iloc[0]
+    assert oppose["avg_sentiment"] == -0.7 and oppose["topics"] == ["0"] and "0 cameras / 鏡頭" in oppose["label"]
+    assert oppose["size"] == 30 and oppose["size_unique"] == 1  # 30 copies of one text count once
+    assert list(oppose["quotes"]) == ["same campaign text"]
+
+
+def test_same_input_same_clusters():
+    _, assignments, sentiment, stance, language = _round()
+    a = find_concerns(assignments, sentiment, stance, quote_texts(language), seed=3)[0]
+    b = find_concerns(assignments, sentiment, stance, quote_texts(language), seed=3)[0]
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_quotes_are_redacted_when_pii_ran():
+    language = pd.DataFrame({"response_id": ["a", "b"], "text_norm": ["call me on 9123 4567", "fine"]})
+    pii = pd.DataFrame({"response_id": ["a"], "text_redacted": ["call me on [PHONE]"]})
+    texts = quote_texts(language, pii)
+    assert list(texts["quote_text"]) == ["call me on [PHONE]", ""]  # never falls back to unredacted text
+
+
+def test_empty_input_gives_empty_tables():
+    empty = pd.DataFrame({"response_id": [], "topic_id": [], "sentiment": [], "stance": [], "text_norm": []})
+    clusters, members = find_concerns(empty, empty, empty, quote_texts(empty))
+    assert clusters.empty and members.empty
+
+
+def test_chi_square_effect_size_and_small_cell_warning():
+    groups = pd.Series(["org"] * 50 + ["individual"] * 50)
+    outcome = pd.Series(["oppose"] * 45 + ["support"] * 5 + ["oppose"] * 10 + ["support"] * 40)
+    strong = contingency_test(groups, outcome)
+    assert strong["cramers_v"] > 0.6 and strong["p_value"] < 0.001 and strong["warning"] == ""
+    small = contingency_test(pd.Series(["a", "a", "b", "b"]), pd.Series(["x", "y", "x", "y"]))
+    assert small["small_cells"] == 4 and "unreliable" in small["warning"]
+    single = contingency_test(pd.Series(["a", "a"]), pd.Series(["x", "y"]))
+    assert "no test" in single["warning"]
+
+
+def test_breakdowns_use_respondent_type_channel_and_categorical_meta():
+    ids = [f"r{i}" for i in range(40)]
+    responses = pd.DataFrame(
+        {
+            "response_id": ids,
+            "respondent_type": ["individual", "organisation"] * 20,
+            "channel": ["form"] * 40,
+            "meta": [json.dumps({"age": ["18-29", "30-49", "50+"][i % 3], "email_id": f"m{i}"}) for i in range(40)],
+        }
+    )
+    sentiment = pd.DataFrame({"response_id": ids, "sentiment_label": ["negative", "positive"] * 20})
+    stance = pd.DataFrame({"response_id": ids, "stance": ["oppose"] * 40})
+    out = break_down(responses, sentiment, stance)
+    assert set(out["dimension"]) == {"respondent_type", "channel", "meta:age"}  # the id-like field is left out
+    row = out[(out["dimension"] == "respondent_type") & (out["outcome"] == "sentiment_label")].iloc[0]
+    assert row["cramers_v"] == 1.0 and json.loads(row["table"])["individual"] == {"negative": 20, "positive": 0}
+    assert list(meta_fields(responses["meta"]).columns) == ["age"]

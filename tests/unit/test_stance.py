@@ -1,0 +1,68 @@
+import json
+
+import pandas as pd
+import pytest
+
+from analyze.stance import find_stance, form_answer, text_stance
+
+PROPOSAL = "The government should introduce facial recognition cameras in public housing estates"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I do not support this proposal.", "oppose"),
+        ("We strongly object to the new database.", "oppose"),
+        ("本會支持政府的方案。", "support"),
+        ("我唔支持呢個建議，因為會侵犯私隱。", "oppose"),
+        ("我哋不反對呢個安排。", "support"),
+        ("I support the aim. I oppose the method.", "unclear"),
+        ("When will the results be published?", "neutral"),
+        ("", "unclear"),
+    ],
+)
+def test_cues_with_negation(text, expected):
+    assert text_stance(text).stance == expected
+
+
+def test_evidence_is_the_deciding_sentence():
+    found = text_stance("I have lived here for 20 years. I object to this plan. Thank you.")
+    assert found.stance == "oppose" and found.evidence == "I object to this plan." and found.source == "cue"
+
+
+def test_proposal_should_sentences_count_relative_to_the_question():
+    against = text_stance("Facial recognition cameras should not be used in housing estates.", question=PROPOSAL)
+    assert (against.stance, against.source) == ("oppose", "proposal")
+    assert text_stance("Facial recognition cameras should be introduced everywhere.", question=PROPOSAL).stance == (
+        "support"
+    )
+
+
+def test_strong_sentiment_decides_only_without_cues():
+    assert text_stance("This is a disaster for everyone here.", sentiment=-0.8).stance == "oppose"
+    assert text_stance("This is a disaster for everyone here.", sentiment=-0.2).stance == "neutral"
+    assert text_stance("I support it, though it is a mess.", sentiment=-0.9).stance == "support"
+
+
+def test_closed_form_answer_wins_over_text():
+    meta = json.dumps({"q1_stance": "Strongly disagree", "district": "Sha Tin"})
+    found = form_answer(meta, "q1")
+    assert found is not None and found.stance == "oppose" and found.evidence == "q1_stance: Strongly disagree"
+    assert form_answer(json.dumps({"q1": "反對"}), "q1").stance == "oppose"
+    assert form_answer("not json", "q1") is None and form_answer(json.dumps({"q1": "maybe"}), "q1") is None
+
+
+def test_stage_returns_every_response_once():
+    responses = pd.DataFrame(
+        {
+            "response_id": ["r1", "r2", "r3"],
+            "question_id": ["q1", "q1", "general"],
+            "meta": [json.dumps({"stance": "支持"}), "{}", None],
+        }
+    )
+    language = pd.DataFrame({"response_id": ["r1", "r2", "r3"], "text_norm": ["我反對", "I welcome this.", None]})
+    sentiment = pd.DataFrame({"response_id": ["r1", "r2", "r3"], "sentiment": [-0.5, 0.3, None]})
+    out = find_stance(responses, language, sentiment, {"q1": PROPOSAL})
+    assert list(out["response_id"]) == ["r1", "r2", "r3"]
+    assert list(out["stance"]) == ["support", "support", "unclear"]
+    assert list(out["stance_source"]) == ["form", "cue", "none"]
