@@ -2,6 +2,8 @@
 
 jieba's dictionary is Simplified; segmenting the Simplified form and slicing the *original* text at the same
 offsets keeps Traditional words exactly as the respondent wrote them (OpenCC's character conversion keeps length).
+Cantonese (lang="yue") is segmented by pycantonese, trained on Hong Kong Cantonese (HKCanCor): jieba splits
+Cantonese words such as 我哋 or 真係 into characters.
 """
 
 from __future__ import annotations
@@ -47,8 +49,18 @@ def _stop_simplified() -> frozenset[str]:
     return ZH_STOPWORDS | {to_simplified(w) for w in ZH_STOPWORDS}
 
 
-def segment_zh(text: str) -> list[str]:
-    """Words of a Chinese text in its own script (Traditional stays Traditional)."""
+def segment_zh(text: str, lang: str | None = None) -> list[str]:
+    """Words of a Chinese text in its own script (Traditional stays Traditional).
+
+    Args:
+        text: Chinese (or mixed) text.
+        lang: "yue" for Cantonese (pycantonese); anything else uses jieba.
+
+    """
+    if lang == "yue":
+        import pycantonese
+
+        return [w for w in pycantonese.segment(text) if w.strip()]
     import jieba
 
     jieba.setLogLevel(60)  # jieba prints its dictionary-loading notice at INFO; the CLI owns output
@@ -58,11 +70,11 @@ def segment_zh(text: str) -> list[str]:
     return [text[s:e] for _, s, e in jieba.tokenize(simp)]
 
 
-def topic_tokens(text: str) -> list[str]:
+def topic_tokens(text: str, lang: str | None = None) -> list[str]:
     """Content words for topic modelling: English words (lower-case) and Chinese words of two characters or more.
 
     Chinese words come back in Traditional characters, so topic words for Traditional text are never empty or
-    Simplified.
+    Simplified. `lang="yue"` segments Chinese runs with pycantonese.
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -73,7 +85,7 @@ def topic_tokens(text: str) -> list[str]:
             if len(word) > 1 and word not in ENGLISH_STOP_WORDS:
                 out.append(word)
             continue
-        for word in segment_zh(run):
+        for word in segment_zh(run, lang):
             if len(word) > 1 and word not in _stop_simplified():
                 out.append(to_traditional(word))
     return out
