@@ -168,7 +168,7 @@ def find_campaigns(
     has = keys != ""
     unit, unit_keys = pd.factorize(keys[has], sort=True)
     units = pd.DataFrame({"key": unit_keys, "copies": np.bincount(unit, minlength=len(unit_keys))})
-    units["digest"] = [key_digest(k) for k in units["key"]]
+    units["digest"] = pd.Series([key_digest(k) for k in units["key"]], dtype=object)
     units["first_row"] = pd.Series(np.flatnonzero(has)).groupby(unit).min().to_numpy()
     sig = signatures(list(units["key"]), num_perm=num_perm, seed=seed)
     units["near"] = near_groups(sig, threshold) if len(units) else np.empty(0, dtype=np.int64)
