@@ -104,9 +104,17 @@ def parse_listing(response: TextResponse, selectors: Mapping[str, str]) -> Listi
     return ListingPage(entries=entries, next_url=nxt[0] if nxt and nxt[0] != response.url else None)
 
 
+def detail_links(response: TextResponse, selectors: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """(attachment URLs, other-language URLs) of a detail page: all the spider needs to follow it."""
+    attachments = links(response, response, selectors.get("detail_attachments"))
+    alternates = [u for u in links(response, response, selectors.get("detail_alternate")) if u != response.url]
+    return attachments, alternates
+
+
 def parse_detail(response: TextResponse, selectors: Mapping[str, str]) -> DetailPage:
     """The fields of a detail page; the body's paragraphs are joined by blank lines."""
     body = "\n\n".join(texts(response, selectors.get("detail_body") or "//body"))
+    attachments, alternates = detail_links(response, selectors)
     return DetailPage(
         url=response.url,
         lang=page_lang(response, selectors.get("lang"), body),
@@ -115,6 +123,6 @@ def parse_detail(response: TextResponse, selectors: Mapping[str, str]) -> Detail
         organisation=first_text(response, selectors.get("detail_organisation")),
         date=first_text(response, selectors.get("detail_date")),
         body=body,
-        attachments=links(response, response, selectors.get("detail_attachments")),
-        alternates=[u for u in links(response, response, selectors.get("detail_alternate")) if u != response.url],
+        attachments=attachments,
+        alternates=alternates,
     )

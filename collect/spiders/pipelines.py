@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import TextIO
 
 from collect.spiders.items import FetchedFile, FetchFailure
 from collect.spiders.rawstore import RawStore
@@ -22,6 +24,7 @@ class RawStorePipeline:
     def __init__(self, store: RawStore) -> None:
         self.store = store
         self.known: dict[str, dict] = {}
+        self.manifest: TextIO | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -29,15 +32,21 @@ class RawStorePipeline:
         return cls(RawStore(Path(crawler.settings["CONSULTKIT_STORE"])))
 
     def open_spider(self, spider=None) -> None:
-        """Load what earlier crawls stored."""
+        """Load what earlier crawls stored; open the manifest for this crawl's rows."""
         self.known = self.store.read_manifest()
+        self.manifest = self.store.open_manifest()
+
+    def close_spider(self, spider=None) -> None:
+        """Close the manifest."""
+        if self.manifest is not None:
+            self.manifest.close()
 
     def process_item(self, item, spider=None):
         """Store a FetchedFile or log a FetchFailure; other items pass through."""
         if isinstance(item, FetchFailure):
-            self.store.append({**asdict(item), "status": 0, "file": "", "sha256": ""})
+            self.store.append({**asdict(item), "status": 0, "file": "", "sha256": ""}, self.manifest)
         elif isinstance(item, FetchedFile):
-            self.store.append(self._store(item))
+            self.store.append(self._store(item), self.manifest)
         return item
 
     def _store(self, item: FetchedFile) -> dict:
@@ -58,10 +67,12 @@ class RawStorePipeline:
 
 
 class ProgressPipeline:
-    """Print one JSON line per fetch to stdout, for the parent process to show progress."""
+    """Print running totals as a JSON line to stdout (at most every `every_s` seconds, and at the end)."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, every_s: float = 0.25) -> None:
         self.source = source
+        self.every_s = every_s
+        self.last = 0.0
         self.counts = {"fetched": 0, "unchanged": 0, "failed": 0}
 
     @classmethod
@@ -70,11 +81,19 @@ class ProgressPipeline:
         return cls(Path(crawler.settings["CONSULTKIT_STORE"]).name)
 
     def process_item(self, item, spider=None):
-        """Count the item and print the running totals with its URL."""
+        """Count the item; report when the last report is old enough."""
         if isinstance(item, FetchFailure):
             self.counts["failed"] += 1
         elif isinstance(item, FetchedFile):
             self.counts["unchanged" if item.status == 304 else "fetched"] += 1
-        line = {"source": self.source, "progress": self.counts, "url": getattr(item, "url", "")}
-        print(json.dumps(line), file=sys.stdout, flush=True)
+        if time.monotonic() - self.last >= self.every_s:
+            self._report()
         return item
+
+    def close_spider(self, spider=None) -> None:
+        """The final totals."""
+        self._report()
+
+    def _report(self) -> None:
+        self.last = time.monotonic()
+        print(json.dumps({"source": self.source, "progress": self.counts}), file=sys.stdout, flush=True)

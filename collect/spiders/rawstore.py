@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import urlsplit
 
 from collect.forms import SourceError
@@ -60,11 +61,19 @@ class RawStore:
         name = hashlib.sha256(url.encode("utf-8")).hexdigest()[:24] + suffix
         return f"raw/{self.root.name}/files/{name}"
 
-    def append(self, row: dict) -> None:
-        """Add one line to the manifest (one short write; a torn last line is skipped by `read_manifest`)."""
+    def open_manifest(self) -> TextIO:
+        """The manifest opened for appending, line-buffered: each row reaches the file as one short write."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.manifest, "a", encoding="utf-8") as f:
-            f.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+        return open(self.manifest, "a", encoding="utf-8", buffering=1)
+
+    def append(self, row: dict, manifest: TextIO | None = None) -> None:
+        """Add one row to the manifest (a torn last line, from a killed crawl, is skipped by `read_manifest`)."""
+        line = json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
+        if manifest is not None:
+            manifest.write(line)
+            return
+        with self.open_manifest() as f:
+            f.write(line)
 
     def read_manifest(self) -> dict[str, dict]:
         """URL -> its latest usable row: a later failure never hides a copy fetched earlier."""

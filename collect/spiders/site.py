@@ -13,12 +13,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
+from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
 from collect.spiders.items import FetchedFile, FetchFailure
-from collect.spiders.parser import parse_detail, parse_listing
+from collect.spiders.parser import detail_links, parse_listing
 from collect.spiders.rawstore import RawStore
 
 ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".txt", ".rtf")
@@ -36,16 +39,14 @@ def describe_failure(failure: Failure, max_mb: float) -> str:
         status = err.response.status
         retried = err.response.meta.get("retry_times", 0)
         return f"HTTP {status}" + (f" after {retried} retries" if retried else "")
-    text = str(err)
-    if "robots.txt" in text:
-        return "forbidden by robots.txt"
-    if "max size" in text or "maxsize" in text.lower():
+    if isinstance(err, IgnoreRequest):  # robots.txt or an offsite link; Scrapy's message says which
+        text = str(err)
+        return "forbidden by robots.txt" if "robots.txt" in text else text[:200]
+    if isinstance(err, DownloadCancelledError | CancelledError):  # declared too big / cut off when it grew too big
         return f"larger than the maximum download size ({max_mb:g} MB)"
-    if "offsite" in text.lower() or "allowed_domains" in text:
-        return "outside the source's allowed domains"
-    if "imeout" in type(err).__name__ or "timed out" in text.lower():
+    if isinstance(err, DownloadTimeoutError | TxTimeoutError):
         return "timed out"
-    return f"{type(err).__name__}: {text}".strip()[:200]
+    return f"{type(err).__name__}: {err}".strip()[:200]
 
 
 def _now() -> str:
@@ -139,10 +140,10 @@ class SubmissionSpider(scrapy.Spider):
             yield from self.parse_attachment(response)
             return
         yield self._fetched(response, "detail")
-        page = parse_detail(readable, self.selectors)
-        for url in page.attachments:
+        attachments, alternates = detail_links(readable, self.selectors)
+        for url in attachments:
             yield self._request(url, "attachment", referer=response.url)
-        for url in page.alternates:
+        for url in alternates:
             yield self._request(url, "detail", referer=response.url)
 
     def parse_attachment(self, response: Response) -> Iterator[object]:

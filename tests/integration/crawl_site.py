@@ -29,6 +29,7 @@ class Page:
     location: str = ""
     delay: float = 0.0
     fail_times: int = 0
+    streamed: bool = False  # no Content-Length: the size is known only while it arrives
 
 
 @dataclass
@@ -188,6 +189,7 @@ def build_site(texts: dict | None = None) -> Site:
                     ("香港的士業議會", "06/03/2024", "/legco/papers/cb1-2.docx"),
                     ("市民", "07/03/2024", "/legco/papers/cb1-3.txt"),
                     ("Big Attachment Society", "08/03/2024", "/legco/papers/cb1-4.pdf"),
+                    ("Streamed Attachment Society", "09/03/2024", "/legco/papers/cb1-5.pdf"),
                 ]
             )
         ),
@@ -195,6 +197,9 @@ def build_site(texts: dict | None = None) -> Site:
         "/legco/papers/cb1-2.docx": Page(make_docx(zh[4]), "application/octet-stream"),
         "/legco/papers/cb1-3.txt": Page(zh[5].encode("big5"), "text/plain"),
         "/legco/papers/cb1-4.pdf": Page(make_pdf(en[1]) + b"%" + b"0" * 200_000 + b"\n", "application/pdf"),
+        "/legco/papers/cb1-5.pdf": Page(
+            make_pdf(en[2]) + b"%" + b"0" * 200_000 + b"\n", "application/pdf", streamed=True
+        ),
     }
     return Site(pages=pages, texts=t)
 
@@ -204,13 +209,14 @@ def _handler(site: Site):
         def log_message(self, *args):  # keep test output quiet
             pass
 
-        def _answer(self, status: int, body: bytes = b"", headers: dict | None = None) -> None:
+        def _answer(self, status: int, body: bytes = b"", headers: dict | None = None, streamed=False) -> None:
             with site.lock:
                 site.log.append((self.path, status))
             self.send_response(status)
             for k, val in (headers or {}).items():
                 self.send_header(k, val)
-            self.send_header("Content-Length", str(len(body)))
+            if not streamed:
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
 
@@ -230,7 +236,7 @@ def _handler(site: Site):
             etag = '"' + hashlib.sha1(page.body).hexdigest()[:16] + '"'
             if self.headers.get("If-None-Match") == etag:
                 return self._answer(304, headers={"ETag": etag})
-            self._answer(page.status, page.body, {"Content-Type": page.ctype, "ETag": etag})
+            self._answer(page.status, page.body, {"Content-Type": page.ctype, "ETag": etag}, page.streamed)
 
     return Handler
 
