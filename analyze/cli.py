@@ -16,6 +16,7 @@ from analyze.demo import copy_demo
 from analyze.pipeline import STAGES, StageResult, run_round
 from analyze.publish import DEFAULT_FORMATS, FormatError, parse_formats
 from analyze.scaffold import ScaffoldError, init_round
+from analyze.topics import CodebookError
 from collect.forms import SourceError
 from collect.roundfile import RoundFileError
 from collect.schema import SchemaError
@@ -26,7 +27,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
-USER_ERRORS = (RoundFileError, SourceError, SchemaError, ScaffoldError, MissingCJKFont, FileNotFoundError)
+USER_ERRORS = (
+    RoundFileError,
+    SourceError,
+    SchemaError,
+    ScaffoldError,
+    MissingCJKFont,
+    FileNotFoundError,
+    CodebookError,
+)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,140 @@
+"""`consult bench`: time and peak memory of every stage on a generated round, with the baselines the issues name.
+
+Each stage runs in a fresh process so its peak RSS is its own. The topic baseline is a plain `BERTopic()` with
+its default sub-models, given the packaged all-MiniLM-L6-v2 (the hub default cannot be downloaded here), fitted on
+the same texts in the same invocation; the result table states both and their ratio.
+"""
+
+from __future__ import annotations
+
+import platform
+import resource
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from multiprocessing import get_context
+from pathlib import Path
+
+import pandas as pd
+
+from analyze.pipeline import STAGES
+
+SIZES = {"1k": 1_000, "10k": 10_000, "130k": 130_000, "1m": 1_000_000}
+BENCH_COLUMNS = ["stage", "rows", "seconds", "rows_per_s", "peak_rss_mib"]
+
+
+def _stage_child(round_dir: str, stage: str) -> tuple[dict, float]:
+    from analyze.pipeline import run_round
+
+    result = run_round(round_dir, stages=(stage,))[0]
+    return asdict(result), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _baseline_child(round_dir: str) -> tuple[dict, float]:
+    from bertopic import BERTopic
+    from sentence_transformers import SentenceTransformer
+
+    from analyze.embeddings import packaged_minilm_path
+    from collect.storage import read_table
+
+    texts = read_table(Path(round_dir) / "processed" / "language.parquet")["text_norm"]
+    texts = [t for t in texts if t.strip()]
+    start = time.perf_counter()
+    model = BERTopic(embedding_model=SentenceTransformer(str(packaged_minilm_path()), device="cpu"))
+    topics, _ = model.fit_transform(texts)
+    seconds = time.perf_counter() - start
+    result = {
+        "stage": "baseline: plain BERTopic()",
+        "rows_in": len(texts),
+        "rows_out": len(set(topics)) - 1,
+        "seconds": round(seconds, 3),
+    }
+    return result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _in_fresh_process(fn, *args) -> tuple[dict, float]:
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def _row(result: dict, rss_mib: float) -> dict:
+    seconds = float(result["seconds"])
+    return {
+        "stage": result["stage"],
+        "rows": int(result["rows_in"]),
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(result["rows_in"] / seconds, 1) if seconds else float("inf"),
+        "peak_rss_mib": round(rss_mib, 1),
+    }
+
+
+def run_bench(round_dir: Path, baseline: bool = True, on_row=None) -> pd.DataFrame:
+    """Run every stage (and the topic baseline) on a round; one row per stage plus a total."""
+    rows = []
+    for stage in STAGES:
+        rows.append(_row(*_in_fresh_process(_stage_child, str(round_dir), stage)))
+        if on_row:
+            on_row(rows[-1])
+    total = sum(r["seconds"] for r in rows)
+    rows.append(
+        {
+            "stage": "total (import → brief)",
+            "rows": rows[0]["rows"],
+            "seconds": round(total, 2),
+            "rows_per_s": round(rows[0]["rows"] / total, 1),
+            "peak_rss_mib": max(r["peak_rss_mib"] for r in rows),
+        }
+    )
+    if baseline:
+        rows.append(_row(*_in_fresh_process(_baseline_child, str(round_dir))))
+        if on_row:
+            on_row(rows[-1])
+    return pd.DataFrame(rows, columns=BENCH_COLUMNS)
+
+
+def topic_speedup(table: pd.DataFrame) -> float | None:
+    """Baseline seconds / topic stage seconds, when both were measured."""
+    by_stage = table.set_index("stage")["seconds"]
+    base = by_stage.get("baseline: plain BERTopic()")
+    return round(float(base) / float(by_stage["topics"]), 2) if base is not None and by_stage["topics"] else None
+
+
+def machine() -> str:
+    """A one-line description of the machine the figures come from."""
+    import os
+
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def markdown_section(size: str, table: pd.DataFrame, seconds_generating: float) -> str:
+    """The BENCHMARKS.md section for one size: machine, date, table and ratios."""
+    lines = [
+        f"<!-- bench:{size} -->",
+        f"### End to end, {size} responses",
+        "",
+        f"Measured by `consult bench --size {size}` on {time.strftime('%Y-%m-%d', time.gmtime())}, {machine()}; "
+        f"round generated in {seconds_generating:.1f}s from real sentences (analyze/synthetic.py).",
+        "",
+        "| " + " | ".join(BENCH_COLUMNS) + " |",
+        "|" + "---|" * len(BENCH_COLUMNS),
+    ]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    speedup = topic_speedup(table)
+    if speedup is not None:
+        lines += ["", f"Topic stage vs plain BERTopic() on the same texts: {speedup}x faster (target >= 3x)."]
+    lines.append(f"<!-- /bench:{size} -->")
+    return "\n".join(lines) + "\n"
+
+
+def update_markdown(path: Path, size: str, section: str) -> None:
+    """Replace this size's section in the file (or append it), keeping every other section."""
+    from collect.storage import write_text
+
+    path = Path(path)
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    start, end = f"<!-- bench:{size} -->", f"<!-- /bench:{size} -->"
+    if start in text and end in text:
+        text = text[: text.index(start)] + section.rstrip("\n") + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    write_text(text, path)
