@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 
 from analyze import __version__
@@ -17,6 +20,12 @@ QUOTE_CHARS = 320
 STANCES = ("support", "oppose", "neutral", "unclear")
 SUMMARY_ITEMS = 3
 OPTIONAL_ROWS = 20
+Draw = Callable[[Callable[[], Any]], bytes]
+
+
+def draw_png(build: Callable[[], Any]) -> bytes:
+    """Build a matplotlib figure and render it to PNG bytes."""
+    return png_bytes(build())
 
 
 def _quote(text: str) -> str:
@@ -193,12 +202,12 @@ def _breakdown_section(tables: dict[str, pd.DataFrame]) -> Section:
     return Section("breakdowns", term("breakdowns"), (table,))
 
 
-def _optional_section(df: pd.DataFrame, key: str) -> tuple[Section, list[Chart]]:
+def _optional_section(df: pd.DataFrame, key: str, draw: Draw) -> tuple[Section, list[Chart]]:
     bars = _label_and_size(df)
     charts = []
     if bars:
-        fig = fig_ranked_bars(*bars, title=term(key).show(), xlabel=term("size").show())
-        charts.append(Chart(f"{key}.png", png_bytes(fig), term(key)))
+        png = draw(lambda: fig_ranked_bars(*bars, title=term(key).show(), xlabel=term("size").show()))
+        charts.append(Chart(f"{key}.png", png, term(key)))
     blocks = [Figure(c) for c in charts] + [_optional_table(df, key, key)]
     return Section(key, term(key), tuple(blocks)), charts
 
@@ -247,6 +256,7 @@ def brief_context(
     questions: dict[str, Term] | None = None,
     max_topics: int = 12,
     methodology: Section | None = None,
+    draw: Draw | None = None,
 ) -> dict:
     """Everything the brief shows, from the stage tables, as sections of blocks.
 
@@ -257,18 +267,20 @@ def brief_context(
         questions: question/proposal names by question_id.
         max_topics: the largest this many themes are shown one by one.
         methodology: the generated methodology appendix (analyze.methodology), appended last.
+        draw: renders a chart builder to PNG bytes; None renders with matplotlib (tests inject a stand-in).
 
     Returns:
         title, sections (list of `Section`), charts (every `Chart`, for writing PNG files), counts, n_themes
         (themes shown), version.
 
     """
+    draw = draw or draw_png
     n = counts(tables["responses"], tables["rejects"], tables["language"])
     shown = tables["topics"].head(max_topics)
     shares = sentiment_shares(tables["topic_assignments"], tables["sentiment"], shown)
     charts = [
-        Chart("topic_sizes.png", png_bytes(fig_topic_sizes(shown)), term("chart_topic_sizes")),
-        Chart("sentiment_by_topic.png", png_bytes(fig_sentiment_by_topic(shares)), term("chart_sentiment")),
+        Chart("topic_sizes.png", draw(lambda: fig_topic_sizes(shown)), term("chart_topic_sizes")),
+        Chart("sentiment_by_topic.png", draw(lambda: fig_sentiment_by_topic(shares)), term("chart_sentiment")),
     ]
     stance = None
     if "stance" in tables:
@@ -280,13 +292,13 @@ def brief_context(
         _sentiment_section(shares),
     ]
     if stance is not None:
-        chart = Chart("stance_by_proposal.png", png_bytes(fig_stance_by_proposal(stance)), term("chart_stance"))
+        chart = Chart("stance_by_proposal.png", draw(lambda: fig_stance_by_proposal(stance)), term("chart_stance"))
         charts.append(chart)
         sections.append(_stance_section(stance, chart))
     sections.append(_breakdown_section(tables))
     for name, key in (("concerns", "concerns"), ("topic_diff", "changes")):
         if name in tables and len(tables[name]):
-            section, extra = _optional_section(tables[name], key)
+            section, extra = _optional_section(tables[name], key, draw)
             sections.append(section)
             charts += extra
     if methodology is not None:

@@ -21,8 +21,27 @@ def neutralise(value: object) -> object:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def _append(ws, values) -> None:
+    ws.append([neutralise(v) for v in values])
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # never a formula, whatever the text
+
+
+def _quotes_sheet(ws, context: dict) -> None:
+    """Every quote of the brief with the section and theme it appears under."""
+    _append(ws, [term(k).show(sep=" / ") for k in ("section", "theme", "response_id", "quote")])
+    for section in context["sections"]:
+        theme = ""
+        for b in section.blocks:
+            if b.kind == "subheading":
+                theme = b.text.show(sep=" / ")
+            elif b.kind == "quote":
+                _append(ws, [section.heading.show(sep=" / "), theme, b.response_id, b.text])
+
+
 def render_workbook(context: dict) -> bytes:
-    """XLSX bytes: one sheet per table of the brief (bilingual headers), in the brief's order."""
+    """XLSX bytes: one sheet per table of the brief (bilingual headers), in the brief's order, and the quotes."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -35,15 +54,13 @@ def render_workbook(context: dict) -> bytes:
                 name = name[:28] + f"_{len(used)}"
             used.add(name)
             ws = wb.create_sheet(name)
-            ws.append([neutralise(c.show(sep=" / ")) for c in table.columns])
+            _append(ws, [c.show(sep=" / ") for c in table.columns])
             for row in table.rows:
-                ws.append([neutralise(v) for v in row])
-                for cell in ws[ws.max_row]:
-                    if isinstance(cell.value, str):
-                        cell.data_type = "s"  # never a formula, whatever the text
+                _append(ws, row)
+    _quotes_sheet(wb.create_sheet("quotes"), context)
     about = wb.create_sheet("about", 0)
-    about.append([neutralise(context["title"].en), neutralise(context["title"].zh)])
-    about.append([neutralise(term("generated", version=context["version"]).show(sep=" / "))])
+    _append(about, [context["title"].en, context["title"].zh])
+    _append(about, [term("generated", version=context["version"]).show(sep=" / ")])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

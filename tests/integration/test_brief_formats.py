@@ -6,11 +6,16 @@ import subprocess
 
 import pytest
 
+from analyze.brief import brief_context
+from analyze.glossary import Term
+from analyze.pipeline import load_tables
 from analyze.publish import FORMATS, build_brief, write_brief
 from collect.roundfile import RoundPaths, load_round
 
 pytestmark = pytest.mark.slow
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+SCRIPT = '<script>document.title="pwned"</script> 我反對'
+FORMULA = '=HYPERLINK("http://evil.example","click") 反對'
 HEADINGS_ZH = ("摘要", "收到的意見", "議題（按大小排列）", "附錄：研究方法")
 
 
@@ -70,3 +75,31 @@ def test_docx_and_xlsx_open_with_their_libraries(written):
     wb = load_workbook(written / "brief_tables.xlsx")
     assert {"about", "counts", "themes", "sentiment", "parameters"} <= set(wb.sheetnames)
     assert (written / "brief.md").read_text(encoding="utf-8").startswith("# Demo round")
+
+
+def test_hostile_submission_is_inert_text_in_every_format(demo_round, tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    tables = load_tables(demo_round)
+    hostile = dict(zip(tables["topics"]["representative_ids"].iloc[0][:2], (SCRIPT, FORMULA), strict=True))
+    language = tables["language"]
+    tables["language"] = language.assign(text_norm=language["response_id"].map(hostile).fillna(language["text_norm"]))
+    context = brief_context(tables, title=Term("Hostile", "惡意"))
+    write_brief(context, tmp_path, FORMATS)
+
+    dom = _chromium(tmp_path, "--dump-dom", (tmp_path / "brief.html").as_uri()).stdout
+    assert "<script" not in dom and "pwned" not in dom.split("</title>")[0]  # not run: the title is unchanged
+    assert "&lt;script&gt;document.title" in dom
+    if shutil.which("pdftotext"):
+        pdf = subprocess.run(["pdftotext", tmp_path / "brief.pdf", "-"], capture_output=True, text=True).stdout
+        flat = pdf.replace("\n", "")
+        assert SCRIPT in flat and FORMULA in flat
+    doc = Document(tmp_path / "brief.docx")
+    assert {SCRIPT, FORMULA} <= {p.text.rsplit(" [", 1)[0] for p in doc.paragraphs}
+    assert "instrText" not in doc.element.xml and "fldSimple" not in doc.element.xml  # no Word fields
+    wb = load_workbook(tmp_path / "brief_tables.xlsx")
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [c for c in cells if c.value.startswith(("=", "+", "-", "@")) or c.data_type == "f"]
+    assert {SCRIPT, "'" + FORMULA} <= {c.value for c in wb["quotes"]["D"]}
+    assert "&lt;script&gt;" in (tmp_path / "brief.md").read_text(encoding="utf-8")

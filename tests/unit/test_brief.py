@@ -1,5 +1,6 @@
 """The brief's content and writers on small tables of real comments (vTaiwan zh-Hant, Seattle en) plus hostile text."""
 
+import base64
 import io
 import re
 
@@ -13,6 +14,10 @@ from analyze.glossary import Term, load_glossary
 from analyze.publish import FormatError, parse_formats
 from analyze.workbook import neutralise, render_workbook
 
+# A 1x1 PNG: charts are drawn by matplotlib in the integration tests; here a stand-in keeps the tests fast.
+TINY_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 SCRIPT = '<script>alert("x")</script> 我反對'
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 
@@ -60,8 +65,12 @@ def _tables(shared_data, stance: bool) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _stand_in(build) -> bytes:
+    return TINY_PNG
+
+
 @pytest.fixture(scope="module")
-def context(request):
+def context():
     from tests.conftest import SHARED_DATA
 
     if not SHARED_DATA.is_dir():
@@ -70,6 +79,7 @@ def context(request):
         _tables(SHARED_DATA, stance=True),
         title=Term("Test round", "測試諮詢"),
         questions={"general": Term("Your views", "你的意見")},
+        draw=_stand_in,
     )
 
 
@@ -83,7 +93,7 @@ def test_every_glossary_term_has_both_languages_and_the_same_placeholders():
 def test_sections_follow_the_tables_that_exist(context, shared_data):
     ids = [s.id for s in context["sections"]]
     assert ids == ["summary", "counts", "themes", "sentiment", "stance", "breakdowns"]
-    without = brief_context(_tables(shared_data, stance=False), title=Term("t", "測"))
+    without = brief_context(_tables(shared_data, stance=False), title=Term("t", "測"), draw=_stand_in)
     assert "stance" not in [s.id for s in without["sections"]]
     assert context["counts"]["submissions_received"] == 11  # 10 kept + 1 rejected
 
@@ -110,6 +120,7 @@ def test_workbook_neutralises_formulas(context):
     assert {"counts", "themes", "sentiment", "stance", "breakdown"} <= set(wb.sheetnames)
     cells = [c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not [c for c in cells if c.value.startswith(("=", "+", "-", "@")) or c.data_type == "f"]
+    assert "'" + FORMULA in [c.value for c in wb["quotes"]["D"]]  # the quote is kept, as inert text
 
 
 def test_format_list_is_checked():
