@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import Response, TextResponse
+from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
 from twisted.internet.error import TimeoutError as TxTimeoutError
@@ -114,19 +115,34 @@ class SubmissionSpider(scrapy.Spider):
             requested_url=(response.meta.get("redirect_urls") or [response.url])[0],
         )
 
-    def _readable(self, response: Response) -> Response:
-        """The response itself, or for a 304 the stored copy rebuilt with its original Content-Type."""
+    def _readable(self, response: Response) -> Response | None:
+        """The response itself or, for a 304, the stored copy rebuilt with its Content-Type (None if there is none)."""
         if response.status != 304:
             return response
-        before = self.known[response.url]
+        before = self.known.get(response.url, {})
+        if not before.get("file"):
+            return None
         body = (self.store.root.parents[1] / before["file"]).read_bytes()
-        ctype = before.get("content_type") or "text/html"
-        return HtmlResponse(response.url, body=body, headers={"Content-Type": ctype}, request=response.request)
+        headers = {"Content-Type": before.get("content_type") or "text/html"}
+        cls = responsetypes.from_args(headers=headers, url=response.url, body=body)
+        return cls(response.url, body=body, headers=headers, request=response.request)
+
+    def _page(self, response: Response, page_type: str) -> tuple[FetchedFile | FetchFailure, TextResponse | None]:
+        """The item to store for a response, and the text page to follow links in (None for a document)."""
+        readable = self._readable(response)
+        if readable is None:
+            return self._failure(response.request, "HTTP 304 for a page never stored"), None
+        if not isinstance(readable, TextResponse):  # a "page" link that serves a document
+            return self._fetched(response, "attachment"), None
+        return self._fetched(response, page_type), readable
 
     def parse_listing(self, response: Response) -> Iterator[object]:
         """Store the listing page; follow each entry's link and the next page."""
-        yield self._fetched(response, "listing")
-        page = parse_listing(self._readable(response), self.selectors)
+        item, readable = self._page(response, "listing")
+        yield item
+        if readable is None:
+            return
+        page = parse_listing(readable, self.selectors)
         for entry in page.entries:
             kind = "attachment" if is_attachment_url(entry.url) else "detail"
             yield self._request(entry.url, kind, referer=response.url)
@@ -135,11 +151,10 @@ class SubmissionSpider(scrapy.Spider):
 
     def parse_detail(self, response: Response) -> Iterator[object]:
         """Store the detail page; follow its attachments and its other-language versions."""
-        readable = self._readable(response)
-        if not isinstance(readable, TextResponse):  # a "page" link that serves a document
-            yield from self.parse_attachment(response)
+        item, readable = self._page(response, "detail")
+        yield item
+        if readable is None:
             return
-        yield self._fetched(response, "detail")
         attachments, alternates = detail_links(readable, self.selectors)
         for url in attachments:
             yield self._request(url, "attachment", referer=response.url)
@@ -152,11 +167,13 @@ class SubmissionSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[object]:
         """Turn a failed request into a FetchFailure item."""
-        request = failure.request
-        yield FetchFailure(
+        yield self._failure(failure.request, describe_failure(failure, self.max_mb))
+
+    def _failure(self, request: scrapy.Request, reason: str) -> FetchFailure:
+        return FetchFailure(
             url=request.url,
             page_type=request.meta.get("page_type", ""),
-            reason=describe_failure(failure, self.max_mb),
+            reason=reason,
             fetched_at=_now(),
             referer=request.meta.get("referer", ""),
         )
