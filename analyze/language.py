@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from analyze.normalise import cjk_chars, cjk_count, latin_words, normalise_text
+from analyze.normalise import cjk_chars, cjk_count, latin_words, normalise_text, texts_of
 from analyze.segment import to_simplified, to_traditional
 
 # Written Cantonese, counted as marker hits per Chinese character. Characters written Chinese does not use (嘅 咗
@@ -37,7 +37,7 @@ EN_FUNCTION_WORDS = frozenset(
     "more so than who also into because".split()
 )
 EN_FAST_MIN_WORDS = 8
-EN_FAST_SHARE = 0.25
+EN_FAST_SHARE = 0.2
 LINGUA_SAMPLE_CHARS = 500  # lingua's and langdetect's time grows with length; a few hundred characters settle it
 LANGDETECT_SAMPLE_CHARS = 300
 SCRIPT_SAMPLE_CHARS = 5_000
@@ -157,7 +157,7 @@ def detect_language(df: pd.DataFrame) -> pd.DataFrame:
         One row per response: response_id, text_norm, lang, script, lang_confidence, en_share.
 
     """
-    norm = [normalise_text(t) for t in df["text"].fillna("").astype(str)]
+    norm = [normalise_text(t) for t in texts_of(df["text"])]
     results, scripts = [], []
     for text in norm:
         words, han = latin_words(text), cjk_chars(text)

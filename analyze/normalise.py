@@ -38,6 +38,22 @@ def normalise_text(text: str) -> str:
     return text.strip()
 
 
+def texts_of(values) -> list[str]:
+    """Cell values as text: missing values as "", lone surrogates (undecodable bytes) as "?".
+
+    Pandas' Arrow-backed strings (and Parquet) refuse lone surrogates, so they are replaced before any table is built.
+    """
+    out = []
+    for value in values:
+        text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "replace").decode("utf-8")
+        out.append(text)
+    return out
+
+
 def cjk_chars(text: str) -> list[str]:
     """The Chinese characters of a text, in order."""
     return _CJK.findall(text)

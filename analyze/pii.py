@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analyze.normalise import texts_of
+
 PII_COLUMNS = ["response_id", "text_redacted", "pii_counts"]
 AUDIT_COLUMNS = ["response_id", "type", "start", "end"]
 MAX_SCAN_CHARS = 200_000  # a longer text is redacted whole beyond this point: scanning megabytes gains nothing
@@ -306,7 +308,7 @@ def find_pii_spans(df: pd.DataFrame, text_column: str = "text_norm") -> pd.DataF
     """
     rows = [
         (rid, s.type, s.start, s.end)
-        for rid, text in zip(df["response_id"], df[text_column].fillna("").astype(str), strict=True)
+        for rid, text in zip(df["response_id"], texts_of(df[text_column]), strict=True)
         for s in find_pii(text)
     ]
     audit = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
@@ -330,7 +332,7 @@ def redact_pii(df: pd.DataFrame, audit: pd.DataFrame | None = None, text_column:
     by_id: dict[str, list[Span]] = {}
     for rid, kind, start, end in audit[AUDIT_COLUMNS].itertuples(index=False):
         by_id.setdefault(rid, []).append(Span(int(start), int(end), kind))
-    texts = df[text_column].fillna("").astype(str)
+    texts = texts_of(df[text_column])
     spans = [by_id.get(rid, []) for rid in df["response_id"]]
     return pd.DataFrame(
         {

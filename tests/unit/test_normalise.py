@@ -1,0 +1,24 @@
+import pytest
+
+from analyze.normalise import cjk_count, has_cjk, latin_words, normalise_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ＡＢＣ　１２３", "ABC 123"),  # full-width Latin and digits, ideographic space
+        ("我同意，但係要小心。", "我同意，但係要小心。"),  # Chinese punctuation kept as written
+        ("<p>Hello&nbsp;<b>world</b></p>", "Hello world"),
+        ("好好食😋👍🏻 家庭👨‍👩‍👧", "好好食😋👍🏻 家庭👨‍👩‍👧"),  # emoji and their joiners kept
+        ("line one\r\n\tline two", "line one line two"),
+        ("abc\x00\x07def\u200b", "abcdef"),
+        ("", ""),
+    ],
+)
+def test_normalise_text(raw, expected):
+    assert normalise_text(raw) == expected
+
+
+def test_counts():
+    text = "我覺得個 privacy policy 唔清楚"
+    assert cjk_count(text) == 7 and latin_words(text) == ["privacy", "policy"] and has_cjk(text)
