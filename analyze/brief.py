@@ -1,4 +1,4 @@
-"""The published brief's content: counts, summary, themes, sentiment, stance, breakdowns and optional sections.
+"""The published brief's content: summary, counts, themes, sentiment, stance, breakdowns, later stages' sections.
 
 `brief_context` is pure (stage tables in, a format-neutral document out). Sections whose stage tables are absent
 (stance, concerns, campaigns, topic_diff, pii) are left out; they appear as soon as the stage writes its table.
@@ -12,8 +12,10 @@ from typing import Any
 import pandas as pd
 
 from analyze import __version__
-from analyze.charts import fig_ranked_bars, fig_sentiment_by_topic, fig_stance_by_proposal, fig_topic_sizes, png_bytes
-from analyze.document import Chart, Figure, Quote, Section, Subheading, Table, Text
+from analyze.brief_sections import breakdown_tests_table, campaigns_table, changes_section, concerns_section
+from analyze.charts import fig_sentiment_by_topic, fig_stance_by_proposal, fig_topic_sizes, png_bytes
+from analyze.counting import count_round
+from analyze.document import Chart, Figure, Quote, Section, Subheading, Table, Text, cell
 from analyze.glossary import Term, term
 
 QUOTE_CHARS = 320
@@ -36,11 +38,16 @@ def _signed(x: float) -> str:
     return f"{x:+.2f}"
 
 
-def counts(responses: pd.DataFrame, rejects: pd.DataFrame, language: pd.DataFrame) -> dict[str, int]:
-    """Counts that reconcile: rows received = rows kept + rows rejected; responses analysed exclude empty texts."""
+def counts(
+    responses: pd.DataFrame, rejects: pd.DataFrame, language: pd.DataFrame, duplicates: pd.DataFrame | None = None
+) -> dict[str, int]:
+    """Counts that reconcile: rows received = rows kept + rows rejected; responses analysed exclude empty texts.
+
+    With the duplicates stage's table, unique texts, campaigns and "counted once" follow analyze.counting's rules.
+    """
     n_submissions = responses["submission_id"].nunique()
     analysed = int((language["lang"] != "empty").sum())
-    return {
+    out = {
         "submissions_received": n_submissions + len(rejects),
         "submissions_kept": n_submissions,
         "rejected": len(rejects),
@@ -49,6 +56,10 @@ def counts(responses: pd.DataFrame, rejects: pd.DataFrame, language: pd.DataFram
         "responses_empty": len(responses) - analysed,
         "unique_texts": int(language.loc[language["lang"] != "empty", "text_norm"].nunique()),
     }
+    if duplicates is not None:
+        rules = count_round(responses, duplicates)
+        out |= {k: rules[k] for k in ("unique_texts", "campaigns", "campaign_copies", "counted_once")}
+    return out
 
 
 def sentiment_shares(assignments: pd.DataFrame, sentiment: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
@@ -71,7 +82,7 @@ def sentiment_shares(assignments: pd.DataFrame, sentiment: pd.DataFrame, topics:
 
 def stance_shares(stance: pd.DataFrame, responses: pd.DataFrame, questions: dict[str, Term]) -> pd.DataFrame:
     """Per proposal (question_id): the share of support, oppose, neutral and unclear responses, and n."""
-    joined = stance[["response_id", "stance"]].merge(responses[["response_id", "question_id"]], on="response_id")
+    joined = stance if "question_id" in stance.columns else stance.merge(responses[["response_id", "question_id"]])
     shares = pd.crosstab(joined["question_id"], joined["stance"], normalize="index").reindex(
         columns=list(STANCES), fill_value=0.0
     )
@@ -89,41 +100,15 @@ def _theme_name(t) -> Term:
 
 
 def _table(name: str, caption: str, columns: list[str], rows) -> Table:
-    return Table(name, term(caption), tuple(term(c) for c in columns), tuple(tuple(r) for r in rows))
-
-
-def _scalar_columns(df: pd.DataFrame) -> list[str]:
-    return [
-        c
-        for c in df.columns
-        if not df[c].map(lambda v: isinstance(v, list | tuple | dict) or hasattr(v, "shape")).any()
-    ]
-
-
-def _optional_table(df: pd.DataFrame, name: str, caption: str) -> Table:
-    """A stage table this module does not know column by column: its scalar columns, first rows, as written."""
-    cols = _scalar_columns(df)
-    rows = df[cols].head(OPTIONAL_ROWS).astype(object).where(df[cols].head(OPTIONAL_ROWS).notna(), "")
-    return Table(name, term(caption), tuple(Term(c, c) for c in cols), tuple(map(tuple, rows.to_numpy().tolist())))
-
-
-def _label_and_size(df: pd.DataFrame) -> tuple[list[str], list[float]] | None:
-    """Bar labels and sizes of an optional table, when it has a label and a numeric size-like column."""
-    label = next((c for c in ("label_en", "label", "theme", "topic_id", "cluster_id") if c in df.columns), None)
-    value = next((c for c in ("size", "change", "size_change", "n", "count") if c in df.columns), None)
-    if label is None or value is None or not pd.api.types.is_numeric_dtype(df[value]):
-        return None
-    head = df.head(OPTIONAL_ROWS)
-    zh = head["label_zh"] if "label_zh" in head.columns else [""] * len(head)
-    labels = [f"{a} / {b}" if b else str(a) for a, b in zip(head[label], zh, strict=True)]
-    return labels, [float(v) for v in head[value]]
+    return Table(name, term(caption), tuple(term(c) for c in columns), tuple(tuple(cell(v) for v in r) for r in rows))
 
 
 def _counts_section(n: dict[str, int], tables: dict[str, pd.DataFrame]) -> Section:
     blocks: list = [Text(term("counts_note"))]
     order = ["submissions_received", "rejected", "submissions_kept", "responses", "responses_analysed", "unique_texts"]
+    order += [k for k in ("campaigns", "campaign_copies", "counted_once") if k in n]
     blocks.append(
-        Table("counts", term("counts"), (term("count"), term("size")), tuple((term(k).show(), n[k]) for k in order))
+        Table("counts", term("counts"), (term("item"), term("count")), tuple((term(k).show(), n[k]) for k in order))
     )
     rejects = tables["rejects"]
     if len(rejects):
@@ -131,8 +116,8 @@ def _counts_section(n: dict[str, int], tables: dict[str, pd.DataFrame]) -> Secti
         blocks.append(_table("rejects", "reject_reasons", ["reason", "count"], reasons.items()))
     langs = tables["language"]["lang"].value_counts().sort_index()
     blocks.append(_table("languages", "languages", ["language", "count"], langs.items()))
-    if "campaigns" in tables:
-        blocks.append(_optional_table(tables["campaigns"], "campaigns", "campaigns"))
+    if "campaigns" in tables and len(tables["campaigns"]):
+        blocks.append(campaigns_table(tables["campaigns"]))
     return Section("counts", term("counts"), tuple(blocks))
 
 
@@ -199,17 +184,9 @@ def _breakdown_section(tables: dict[str, pd.DataFrame]) -> Section:
         for (rt, ch), g in grouped
     ]
     table = _table("breakdown", "breakdowns", ["respondent_type", "channel", "size", "mean_sentiment"], rows)
-    return Section("breakdowns", term("breakdowns"), (table,))
-
-
-def _optional_section(df: pd.DataFrame, key: str, draw: Draw) -> tuple[Section, list[Chart]]:
-    bars = _label_and_size(df)
-    charts = []
-    if bars:
-        png = draw(lambda: fig_ranked_bars(*bars, title=term(key).show(), xlabel=term("size").show()))
-        charts.append(Chart(f"{key}.png", png, term(key)))
-    blocks = [Figure(c) for c in charts] + [_optional_table(df, key, key)]
-    return Section(key, term(key), tuple(blocks)), charts
+    if "breakdowns" not in tables or not len(tables["breakdowns"]):
+        return Section("breakdowns", term("breakdowns"), (table,))
+    return Section("breakdowns", term("breakdowns"), (table, breakdown_tests_table(tables["breakdowns"])))
 
 
 def _summary_section(
@@ -230,10 +207,12 @@ def _summary_section(
             Text(term("summary_theme_line", label=_theme_name(t), size=t.size, unique=t.size_unique, sentiment=s))
         )
     blocks.append(Subheading(term("summary_concerns"), "summary-concerns"))
-    if "concerns" in tables and (bars := _label_and_size(tables["concerns"])):
-        blocks += [
-            Text(Term(f"{label}: {value:g}", f"{label}：{value:g}")) for label, value in zip(*bars, strict=True)
-        ][:SUMMARY_ITEMS]
+    if "concerns" in tables and len(tables["concerns"]):
+        for c in tables["concerns"].head(SUMMARY_ITEMS).itertuples():
+            s = _signed(c.avg_sentiment)
+            blocks.append(
+                Text(term("summary_theme_line", label=c.label, size=c.size, unique=c.size_unique, sentiment=s))
+            )
     else:
         blocks.append(Text(term("summary_negative_note")))
         for t in shares.sort_values(["mean_sentiment", "topic_id"]).head(SUMMARY_ITEMS).itertuples():
@@ -275,7 +254,7 @@ def brief_context(
 
     """
     draw = draw or draw_png
-    n = counts(tables["responses"], tables["rejects"], tables["language"])
+    n = counts(tables["responses"], tables["rejects"], tables["language"], tables.get("duplicates"))
     shown = tables["topics"].head(max_topics)
     shares = sentiment_shares(tables["topic_assignments"], tables["sentiment"], shown)
     charts = [
@@ -296,11 +275,11 @@ def brief_context(
         charts.append(chart)
         sections.append(_stance_section(stance, chart))
     sections.append(_breakdown_section(tables))
-    for name, key in (("concerns", "concerns"), ("topic_diff", "changes")):
+    for name, build in (("concerns", concerns_section), ("topic_diff", changes_section)):
         if name in tables and len(tables[name]):
-            section, extra = _optional_section(tables[name], key, draw)
+            section, chart = build(tables[name], draw)
             sections.append(section)
-            charts += extra
+            charts.append(chart)
     if methodology is not None:
         sections.append(methodology)
     return {

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from analyze.glossary import Term
 
 
@@ -96,3 +98,32 @@ class Section:
     def charts(self) -> list[Chart]:
         """The section's charts, in order."""
         return [b.chart for b in self.blocks if isinstance(b, Figure)]
+
+
+def cell(value: object) -> object:
+    """A table cell as the brief shows it: integers as they are, other numbers rounded, lists joined, missing blank."""
+    if hasattr(value, "tolist"):  # numpy scalars and arrays (Parquet list columns)
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return round(value, 3)
+    return str(value)
+
+
+def pick_table(df, name: str, caption: Term, columns: list[str]) -> Table:
+    """A table of the named columns of `df` that exist (a stage may not have written them all).
+
+    Headings come from the glossary in both languages; only these columns are published, never a whole stage table.
+    """
+    from analyze.glossary import term
+
+    cols = [c for c in columns if c in df.columns]
+    rows = tuple(tuple(cell(v) for v in row) for row in df[cols].itertuples(index=False, name=None))
+    return Table(name, caption, tuple(term(c) for c in cols), rows)

@@ -10,7 +10,7 @@ from importlib import metadata
 
 import pandas as pd
 
-from analyze.document import Section, Table, Text
+from analyze.document import Section, Table, Text, cell, pick_table
 from analyze.glossary import Term, term
 
 # The packages whose models or rules decide what the brief says, in the order of the stages.
@@ -33,6 +33,9 @@ MODEL_PACKAGES = (
 )
 
 
+OVERRIDE_COLUMNS = ["step", "action", "topics", "into", "detail", "responses_changed", "status", "note"]
+
+
 def package_versions(names: tuple[str, ...] = MODEL_PACKAGES) -> dict[str, str]:
     """Installed version of each package, or "not installed"."""
     found = {}
@@ -45,7 +48,7 @@ def package_versions(names: tuple[str, ...] = MODEL_PACKAGES) -> dict[str, str]:
 
 
 def _table(name: str, caption: str, columns: list[str], rows) -> Table:
-    return Table(name, term(caption), tuple(term(c) for c in columns), tuple(tuple(r) for r in rows))
+    return Table(name, term(caption), tuple(term(c) for c in columns), tuple(tuple(cell(v) for v in r) for r in rows))
 
 
 def _as_written(name: str, caption: str, df: pd.DataFrame) -> Table:
@@ -66,7 +69,7 @@ def methodology_section(
     """The appendix as a section of the brief.
 
     Args:
-        tables: stage tables by name; uses manifest (sources), overrides (audit trail), pii, campaigns when present.
+        tables: stage tables by name; uses manifest (sources), topic_overrides (audit trail), pii, campaigns if present.
         methods: one line per stage saying which method it used.
         run_log: the round's stage log (interim/run_log.jsonl), oldest first; the latest run of each stage is shown.
         parameters: the round's parameters and seeds, by name.
@@ -84,8 +87,9 @@ def methodology_section(
     blocks.append(_table("stages", "method_stages", ["stage", "rows_in", "rows_out", "seconds"], stage_rows))
     blocks.append(_table("models", "method_models", ["component", "version"], sorted(versions.items())))
     blocks.append(_table("parameters", "method_parameters", ["parameter", "value"], sorted(parameters.items())))
-    if "overrides" in tables and len(tables["overrides"]):
-        blocks.append(_as_written("overrides", "method_overrides", tables["overrides"]))
+    if "topic_overrides" in tables and len(tables["topic_overrides"]):
+        audit = tables["topic_overrides"]
+        blocks.append(pick_table(audit, "overrides", term("method_overrides"), OVERRIDE_COLUMNS))
     else:
         blocks.append(Text(term("method_no_overrides")))
     blocks.append(Text(term("method_accuracy")))
