@@ -43,8 +43,11 @@ def _cluster(x: np.ndarray, max_clusters: int, seed: int) -> np.ndarray:
     if k == 1:
         return np.zeros(len(x), dtype=int)
     from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
 
-    return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x)
+    # One thread: the data is small (a few columns), and OpenMP threads spin-waiting on a busy machine cost seconds.
+    with threadpool_limits(limits=1):
+        return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x)
 
 
 def _mood(avg: float) -> str:

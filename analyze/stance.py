@@ -163,13 +163,17 @@ def find_stance(
         language[["response_id", "text_norm"]], on="response_id", how="left"
     )
     table = table.merge(sentiment[["response_id", "sentiment"]], on="response_id", how="left")
+    found: dict[tuple, Stance] = {}  # campaign copies (same text, question, meta, sentiment) are read once
     rows = []
     for r in table.itertuples(index=False):
-        qid = str(r.question_id)
-        found = form_answer(r.meta, qid) or text_stance(
-            str(r.text_norm) if isinstance(r.text_norm, str) else "",
+        key = (
+            str(r.question_id),
+            r.meta if isinstance(r.meta, str) else "",
+            r.text_norm if isinstance(r.text_norm, str) else "",
             float(r.sentiment) if pd.notna(r.sentiment) else 0.0,
-            questions.get(qid),
         )
-        rows.append((r.response_id, qid, found.stance, found.source, found.score, found.evidence))
+        if key not in found:
+            found[key] = form_answer(key[1], key[0]) or text_stance(key[2], key[3], questions.get(key[0]))
+        f = found[key]
+        rows.append((r.response_id, key[0], f.stance, f.source, f.score, f.evidence))
     return pd.DataFrame(rows, columns=STANCE_COLUMNS)
