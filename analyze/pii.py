@@ -133,12 +133,17 @@ _EN_ADDRESS = (
 _URL_PERSONAL_KEYS = frozenset(
     "token access_token auth key session sid uid user userid user_id id email e phone tel name code ref".split()
 )
-_URL_TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,}")
+_URL_TOKEN = re.compile(r"[A-Za-z0-9]{16,}")  # no - or _: slugs of words (news-article-title) are not tokens
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+# A number in a path is an article or document id, unless the part before it says it names a person.
+_URL_PERSON_PARTS = frozenset("u user users member members profile profiles account accounts people uid".split())
 
 
-def _random_token(segment: str) -> bool:
-    """A long path part that is not a word: digits in it, or capitals inside it (a generated id or token)."""
+def _random_token(segment: str, previous: str) -> bool:
+    """A path part that identifies someone: a generated token or UUID, or a number after /user/, /u/, /profile/."""
     if re.fullmatch(r"\d{6,}", segment):
+        return previous.lower() in _URL_PERSON_PARTS
+    if _UUID.fullmatch(segment):
         return True
     if not _URL_TOKEN.fullmatch(segment):
         return False
@@ -154,7 +159,8 @@ def url_personal(value: str) -> bool:
     parts = urlsplit(value if "://" in value else "http://" + value)
     if any(k.lower() in _URL_PERSONAL_KEYS for k, _ in parse_qsl(parts.query, keep_blank_values=True)):
         return True
-    return any(_random_token(seg) for seg in parts.path.split("/"))
+    segments = parts.path.split("/")
+    return any(_random_token(seg, prev) for prev, seg in zip([""] + segments, segments, strict=False))
 
 
 def _rule(

@@ -70,6 +70,8 @@ def test_each_type_is_found(text, kind):
         "ID A123456(4) has a wrong check digit",
         "Reference 4111 1111 1111 1112",  # fails Luhn
         "See https://www.gov.hk/en/residents/ for the paper",  # no personal token
+        "https://www.newspapers.com/clip/110292682/acupuncturist/",  # from a regulations.gov letter: an article id
+        "https://www.regulations.gov/document/CMS-2022-0123-0001/comment",
         "我覺得關係唔大，政府應該公開資料。",
         "Sincerely, The American Medical Association",
     ],
