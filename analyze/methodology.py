@@ -10,8 +10,8 @@ from importlib import metadata
 
 import pandas as pd
 
-from analyze.document import Section, Table, Text, cell, pick_table
-from analyze.glossary import Term, term
+from analyze.document import Section, Subheading, Table, Text, cell, pick_table
+from analyze.glossary import term
 
 # The packages whose models or rules decide what the brief says, in the order of the stages.
 MODEL_PACKAGES = (
@@ -36,6 +36,17 @@ MODEL_PACKAGES = (
 OVERRIDE_COLUMNS = ["step", "action", "topics", "into", "detail", "responses_changed", "status", "note"]
 
 
+SOURCE_COLUMNS = ["source", "sha256", "size_bytes"]
+ACCURACY_COLUMNS = ["task", "dataset", "language", "n", "main_metrics", "target", "met"]
+
+
+def _accuracy_row(row: dict) -> tuple:
+    from analyze.evaluation.summary import met_text, metrics_text
+
+    met = met_text(row["met"]).strip("*")
+    return (row["task"], row["dataset"], row["language"], row["n"], metrics_text(row), row["target"] or "", met)
+
+
 def package_versions(names: tuple[str, ...] = MODEL_PACKAGES) -> dict[str, str]:
     """Installed version of each package, or "not installed"."""
     found = {}
@@ -51,12 +62,6 @@ def _table(name: str, caption: str, columns: list[str], rows) -> Table:
     return Table(name, term(caption), tuple(term(c) for c in columns), tuple(tuple(cell(v) for v in r) for r in rows))
 
 
-def _as_written(name: str, caption: str, df: pd.DataFrame) -> Table:
-    """A table shown with its own column names and every cell as text."""
-    body = tuple(map(tuple, df.astype(str).to_numpy().tolist()))
-    return Table(name, term(caption), tuple(Term(c, c) for c in df.columns), body)
-
-
 def methodology_section(
     *,
     tables: dict[str, pd.DataFrame],
@@ -64,7 +69,7 @@ def methodology_section(
     methods: dict[str, str],
     parameters: dict[str, object],
     versions: dict[str, str],
-    accuracy: str | None,
+    accuracy: list[dict],
 ) -> Section:
     """The appendix as a section of the brief.
 
@@ -74,14 +79,13 @@ def methodology_section(
         run_log: the round's stage log (interim/run_log.jsonl), oldest first; the latest run of each stage is shown.
         parameters: the round's parameters and seeds, by name.
         versions: package versions (see `package_versions`).
-        accuracy: the text of reports/eval/summary.md when `consult eval` has written it.
+        accuracy: the rows of reports/eval/summary.json (analyze.evaluation.summary.load_summary); [] if none.
 
     """
     blocks: list = []
     if "manifest" in tables:
-        m = tables["manifest"]
-        blocks.append(_as_written("sources", "method_sources", m[[c for c in ("source", "sha256", "size") if c in m]]))
-    blocks.append(_table("methods", "method_models", ["stage", "value"], methods.items()))
+        blocks.append(pick_table(tables["manifest"], "sources", term("method_sources"), SOURCE_COLUMNS))
+    blocks.append(_table("methods", "method_methods", ["stage", "value"], methods.items()))
     latest = {entry["stage"]: entry for entry in run_log}
     stage_rows = [(s, e["rows_in"], e["rows_out"], f"{e['seconds']:.2f}") for s, e in latest.items()]
     blocks.append(_table("stages", "method_stages", ["stage", "rows_in", "rows_out", "seconds"], stage_rows))
@@ -92,11 +96,14 @@ def methodology_section(
         blocks.append(pick_table(audit, "overrides", term("method_overrides"), OVERRIDE_COLUMNS))
     else:
         blocks.append(Text(term("method_no_overrides")))
-    blocks.append(Text(term("method_accuracy")))
-    blocks.append(Text(Term(accuracy, accuracy) if accuracy else term("method_no_accuracy")))
+    blocks.append(Subheading(term("method_accuracy"), "method-accuracy"))
+    if accuracy:
+        blocks.append(_table("accuracy", "method_accuracy", ACCURACY_COLUMNS, [_accuracy_row(r) for r in accuracy]))
+    else:
+        blocks.append(Text(term("method_no_accuracy")))
     limits = ["limit_self_selected", "limit_models", "limit_cantonese"]
     limits += [] if "pii" in tables else ["limit_no_pii"]
     limits += [] if "campaigns" in tables or "duplicates" in tables else ["limit_no_campaigns"]
-    blocks.append(Text(term("method_limitations")))
+    blocks.append(Subheading(term("method_limitations"), "method-limitations"))
     blocks += [Text(term(key)) for key in limits]
     return Section("methodology", term("methodology"), tuple(blocks))

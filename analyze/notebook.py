@@ -9,6 +9,7 @@ from collect.roundfile import RoundPaths, load_round
 from collect.storage import write_text
 
 BRIEF_NOTEBOOK = "policy_brief.ipynb"
+EXPLORE_NOTEBOOK = "explore.ipynb"
 KERNEL = "python3"  # ipykernel's kernel in the project's environment; jupyter_client runs it with this Python
 
 
@@ -24,20 +25,18 @@ def notebook_source(name: str) -> Path:
     return Path(str(files("analyze").joinpath("_notebooks", name)))
 
 
-def execute_brief_notebook(
-    round_path: Path | str, *, language: str = "both", sections: str | None = None, progress: bool = False
-) -> Path:
-    """Execute the brief notebook for a round into `reports/<round>/policy_brief.ipynb`; return that path.
+def execute_notebook(name: str, round_path: Path | str, params: dict | None = None, progress: bool = False) -> Path:
+    """Execute a shipped notebook for an analysed round into `reports/<round>/<name>`; return that path.
 
     Args:
+        name: the notebook's file name (BRIEF_NOTEBOOK, EXPLORE_NOTEBOOK).
         round_path: round folder or its round.yaml.
-        language: headings and labels in "en", "zh" or "both".
-        sections: comma-separated sections to show; None shows the notebook's default sections.
+        params: papermill parameters besides `round_dir`.
         progress: show papermill's per-cell progress bar.
 
     Raises:
         FileNotFoundError: the round has not been analysed yet.
-        NotebookError: a cell failed (for example a stage table is missing: run the round first).
+        NotebookError: a cell failed.
 
     """
     import nbformat
@@ -47,17 +46,35 @@ def execute_brief_notebook(
     paths = RoundPaths(root, cfg.round)
     if not paths.processed_table("topics").is_file():
         raise FileNotFoundError(f"no analysed tables in {paths.processed}: run `consult run {root}` first")
-    out = paths.reports / BRIEF_NOTEBOOK
-    params = {"round_dir": str(root.resolve()), "language": language}
-    if sections is not None:
-        params["sections"] = sections
-    src = notebook_source(BRIEF_NOTEBOOK)
+    src = notebook_source(name)
     try:
         executed = papermill.execute_notebook(
-            str(src), None, parameters=params, kernel_name=KERNEL, cwd=str(src.parent), progress_bar=progress
+            str(src),
+            None,
+            parameters={"round_dir": str(root.resolve()), **(params or {})},
+            kernel_name=KERNEL,
+            cwd=str(src.parent),
+            progress_bar=progress,
         )
     except papermill.PapermillExecutionError as err:
         raise NotebookError(f"{src.name} failed in cell {err.exec_count}: {err.ename}: {err.evalue}") from None
+    out = paths.reports / name
     out.parent.mkdir(parents=True, exist_ok=True)
     write_text(nbformat.writes(executed), out)
     return out
+
+
+def execute_brief_notebook(
+    round_path: Path | str, *, language: str = "both", sections: str = "", progress: bool = False
+) -> Path:
+    """Execute the brief notebook for a round into `reports/<round>/policy_brief.ipynb` (see `execute_notebook`).
+
+    Args:
+        round_path: round folder or its round.yaml.
+        language: headings and fixed text in "en", "zh" or "both".
+        sections: comma-separated section ids to show; empty shows every section.
+        progress: show papermill's per-cell progress bar.
+
+    """
+    params = {"language": language, "sections": sections}
+    return execute_notebook(BRIEF_NOTEBOOK, round_path, params, progress)

@@ -11,6 +11,7 @@ from analyze.brief_docx import render_brief_docx
 from analyze.brief_html import render_brief_html
 from analyze.brief_markdown import render_brief_markdown
 from analyze.brief_pdf import render_brief_pdf
+from analyze.evaluation.summary import load_summary
 from analyze.glossary import Term
 from analyze.methodology import methodology_section, package_versions
 from analyze.workbook import render_workbook
@@ -65,14 +66,14 @@ def build_brief(cfg: RoundConfig, paths: RoundPaths, methods: dict[str, str] | N
 
     """
     tables = _round_tables(paths)
-    summary = paths.reports.parent / "eval" / "summary.md"  # written by `consult eval`, when it has been run
+    summary = paths.reports.parent / "eval" / "summary.json"  # written by `consult eval suite`, when it has run
     appendix = methodology_section(
         tables=tables,
         run_log=_run_log(paths),
         methods=methods or {},
         parameters=_parameters(cfg),
         versions=package_versions(),
-        accuracy=summary.read_text(encoding="utf-8") if summary.is_file() else None,
+        accuracy=load_summary(summary),
     )
     return brief_context(
         tables,
