@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from crawl_site import build_site, serve
+from crawl_site import Page, build_site, serve
 from typer.testing import CliRunner
 
 from analyze.cli import app
@@ -115,7 +115,7 @@ def test_manifest_records_every_fetch(crawled):
     assert not (store.root / ".job").exists()  # a finished crawl leaves no resume state behind
 
 
-def test_stopped_crawl_resumes_and_recrawl_fetches_only_changes(tmp_path, crawled):
+def test_stopped_crawl_resumes_and_recrawl_fetches_only_changes(tmp_path):
     site = build_site()
     with serve(site) as base:
         write_round(tmp_path, base, sources=("views",))
@@ -130,17 +130,17 @@ def test_stopped_crawl_resumes_and_recrawl_fetches_only_changes(tmp_path, crawle
         full, _, _ = collect_round(cfg, round_dir)
         assert len(full) == 6
 
-        mark = len(site.log)
-        again = crawl_round(tmp_path)[0]
-        assert again.counts.fetched == 0 and again.counts.unchanged == 12
-        assert [p for p, s in site.log[mark:] if s == 200] == ["/robots.txt"]
-
         en3 = site.pages["/views/en/3.html"]
         en3.body = en3.body.replace(b"</article>", b"<p>Added later.</p></article>")
+        listing = site.pages["/views/en/index-3.html"]
+        listing.body = listing.body.replace(b"</ul>", b'<li><a href="/views/en/8.html">Submission 8</a></li></ul>')
+        site.pages["/views/en/8.html"] = Page(site.pages["/views/en/4.html"].body.replace(b"Submission 4", b"Eight"))
         mark = len(site.log)
-        crawl_round(tmp_path)
-        assert [p for p, s in site.log[mark:] if s == 200] == ["/robots.txt", "/views/en/3.html"]
+        again = crawl_round(tmp_path)[0]
+        assert (again.counts.fetched, again.counts.unchanged) == (3, 10)  # the rest answered 304 Not Modified
+        new_or_changed = ["/robots.txt", "/views/en/3.html", "/views/en/8.html", "/views/en/index-3.html"]
+        assert sorted(p for p, s in site.log[mark:] if s == 200) == new_or_changed
         after, _, _ = collect_round(cfg, round_dir)
-    assert list(after["response_id"]) == list(full["response_id"])  # ids stable across re-crawls
+    assert len(after) == 7 and set(full["response_id"]) < set(after["response_id"])  # old ids kept, one new
     changed = after.set_index("response_id")["text"]
     assert changed[full["response_id"][full["source"].str.endswith("/en/3.html")].iloc[0]].endswith("Added later.")
