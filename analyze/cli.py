@@ -17,6 +17,7 @@ from analyze.pipeline import STAGES, StageResult, run_round
 from analyze.publish import DEFAULT_FORMATS, FormatError, parse_formats
 from analyze.scaffold import ScaffoldError, init_round
 from analyze.topics import CodebookError
+from analyze.topics import CodebookError
 from collect.forms import SourceError
 from collect.roundfile import RoundFileError
 from collect.schema import SchemaError

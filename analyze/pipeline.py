@@ -22,7 +22,7 @@ from analyze.pii import find_pii_spans, redact_pii
 from analyze.publish import DEFAULT_FORMATS, build_brief, write_brief
 from analyze.sentiment import score_sentiment
 from analyze.stance import find_stance
-from analyze.topics import TopicModels, fit_topics
+from analyze.topics import TopicModels, fit_topics, load_codebook
 from collect.collector import collect_round
 from collect.roundfile import RoundConfig, RoundPaths, load_round
 from collect.storage import read_table, write_table
@@ -119,8 +119,19 @@ def run_duplicates(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
     return _timed("duplicates", paths, work)
 
 
+def _previous_topics(cfg: RoundConfig, paths: RoundPaths) -> pd.DataFrame | None:
+    """The previous round's topics table (`previous_round`: its folder, relative to this round's), if set."""
+    if not cfg.previous_round:
+        return None
+    folder = paths.root / cfg.previous_round
+    table = (folder.parent if folder.is_file() else folder) / "processed" / "topics.parquet"
+    if not table.is_file():
+        raise FileNotFoundError(f"previous_round: no topics table at {table}; run that round's analysis first")
+    return read_table(table)
+
+
 def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None = None) -> StageResult:
-    """Topics -> processed/topic_assignments.parquet and processed/topics.parquet."""
+    """Topics -> processed/topic_assignments, topics, topic_overrides (+ topic_diff with a previous round)."""
 
     def work():
         docs = read_table(paths.processed_table("language"))
@@ -128,20 +139,24 @@ def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None =
         if duplicates is not None:  # fit_topics then counts each campaign once in size_unique
             docs = docs.merge(duplicates[["response_id", "campaign_id"]], on="response_id", how="left")
         t = cfg.topics
-        assignments, topics = fit_topics(
+        book = cfg.codebook
+        fit = fit_topics(
             docs,
             models=models,
-            min_topic_size=t.min_topic_size,
-            n_keywords=t.n_keywords,
             quotes_per_topic=cfg.publish.quotes_per_topic,
-            seed=t.seed,
-            embedding_model=t.embedding_model,
+            codebook=load_codebook(paths.root / book.path, extend=book.mode == "extend") if book.path else None,
+            previous=_previous_topics(cfg, paths),
+            overrides=[o.model_dump() for o in t.overrides],
+            **t.model_dump(exclude={"overrides"}),
         )
         out = [
-            write_table(assignments, paths.processed_table("topic_assignments")),
-            write_table(topics, paths.processed_table("topics")),
+            write_table(fit.assignments, paths.processed_table("topic_assignments")),
+            write_table(fit.topics, paths.processed_table("topics")),
+            write_table(fit.overrides, paths.processed_table("topic_overrides")),
         ]
-        return len(docs), len(assignments), out
+        if cfg.previous_round:
+            out.append(write_table(fit.diff, paths.processed_table("topic_diff")))
+        return len(docs), len(fit.assignments), out
 
     return _timed("topics", paths, work)
 

@@ -159,6 +159,19 @@ Source = Annotated[
 ]
 
 
+class TopicOverride(_Strict):
+    """One analyst edit of the fitted topics (merge, rename, split, move); see analyze/topics/overrides.py."""
+
+    action: Literal["merge", "rename", "split", "move"]
+    topics: list[int] = Field(default_factory=list)
+    into: int | None = None
+    keyword: str | None = None
+    response_ids: list[str] = Field(default_factory=list)
+    label_en: str | None = None
+    label_zh: str | None = None
+    note: str = ""
+
+
 class TopicSettings(_Strict):
     """Parameters of the topic stage; each becomes a keyword argument of `fit_topics`."""
 
@@ -166,6 +179,23 @@ class TopicSettings(_Strict):
     n_keywords: int = Field(default=8, ge=3, le=30)
     seed: int = 42
     embedding_model: str | None = None  # sentence-transformers name or local path; None = packaged MiniLM
+    n_neighbors: int = Field(default=15, ge=2, le=200)  # neighbours per response in the clustering graph
+    resolution: float = Field(default=1.0, gt=0.0, le=10.0)  # higher: more, smaller topics
+    sample_size: int = Field(default=5000, ge=100)  # fit on at most this many distinct texts, assign the rest
+    outlier_threshold: float = Field(default=0.1, ge=-1.0, le=1.0)  # least similarity to join the nearest topic
+    secondary_ratio: float = Field(default=0.9, gt=0.0, le=1.0)  # secondary topic: this close relative to the main
+    max_secondary: int = Field(default=2, ge=0, le=10)
+    seed_threshold: float = Field(default=0.5, ge=0.0, le=1.0)  # similarity to a theme's seeds that guides a text
+    theme_threshold: float = Field(default=0.5, ge=0.0, le=2.0)  # least score to map a topic to a theme
+    match_threshold: float = Field(default=0.5, ge=0.0, le=1.0)  # least similarity to keep a previous round's id
+    overrides: list[TopicOverride] = Field(default_factory=list)  # applied in order on every run
+
+
+class CodebookSettings(_Strict):
+    """The round's codebook: a YAML path relative to the round folder (None = the shipped AI ethics codebook)."""
+
+    path: str | None = None
+    mode: Literal["replace", "extend"] = "replace"  # extend: the shipped themes plus (or replaced by id) these
 
 
 class DuplicateSettings(_Strict):
@@ -192,6 +222,7 @@ class RoundConfig(_Strict):
     questions: list[Question] = Field(default_factory=list)
     sources: list[Source]
     topics: TopicSettings = TopicSettings()
+    codebook: CodebookSettings = CodebookSettings()
     duplicates: DuplicateSettings = DuplicateSettings()
     publish: PublishSettings = PublishSettings()
     previous_round: str | None = None

@@ -1,0 +1,102 @@
+"""Topic words in both languages: c-TF-IDF over each topic's documents, split into English and Chinese.
+
+Words come from `topic_tokens` (English words and jieba-segmented Chinese words in Traditional characters). A
+topic's own words in each language come first; a language with no word of its own gets dictionary translations
+of the other language's words (CC-CEDICT, flagged `keywords_translated`), so no topic lacks a label in either.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from analyze.normalise import has_cjk
+from analyze.segment import to_traditional, topic_tokens
+
+
+def default_vectorizer():
+    """Counts of `topic_tokens` (English words and Traditional Chinese words)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(tokenizer=topic_tokens, lowercase=False, token_pattern=None, min_df=1)
+
+
+@lru_cache(maxsize=1)
+def _en_to_zh() -> dict[str, str]:
+    """English gloss word -> the most frequent Chinese word (Traditional) that CC-CEDICT glosses with it."""
+    import jieba
+
+    from analyze.embeddings import _cedict
+
+    jieba.initialize()
+    freq = jieba.dt.FREQ
+    best: dict[str, tuple[int, str]] = {}
+    for zh, gloss in _cedict().items():
+        word = gloss.lower().removeprefix("to ").strip()
+        if " " in word or len(zh) < 2:
+            continue
+        score = freq.get(zh, 0)
+        if score and (word not in best or score > best[word][0]):
+            best[word] = (score, zh)
+    return {w: to_traditional(zh) for w, (_, zh) in best.items()}
+
+
+def class_tfidf(counts: np.ndarray) -> np.ndarray:
+    """BERTopic's c-TF-IDF with `reduce_frequent_words`: sqrt of in-class frequency x log(1 + avg words / count).
+
+    Written out (ten lines) because importing BERTopic for it costs tens of seconds on a loaded machine.
+    """
+    totals = counts.sum(axis=0)
+    idf = np.log(max(int(counts.sum(axis=1).mean()), 1) / np.where(totals == 0, 1, totals) + 1)
+    tf = counts / np.where(counts.sum(axis=1, keepdims=True) == 0, 1, counts.sum(axis=1, keepdims=True))
+    return np.sqrt(tf) * idf
+
+
+def ranked_words(texts: list[str], labels: list[int], vectorizer=None) -> dict[int, list[str]]:
+    """Every word of each topic with a positive c-TF-IDF score, best first (ties by word, for stable output)."""
+    ids = sorted(set(labels))
+    if not ids:
+        return {}
+    joined = [" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == topic) for topic in ids]
+    vectorizer = vectorizer or default_vectorizer()
+    try:
+        counts = vectorizer.fit_transform(joined)
+    except ValueError:  # no topic has a single content word (e.g. only emoji or numbers)
+        return {t: [] for t in ids}
+    scores = class_tfidf(counts.toarray().astype(float))
+    words = vectorizer.get_feature_names_out()
+    out = {}
+    for row, topic in enumerate(ids):
+        order = sorted(np.flatnonzero(scores[row] > 0), key=lambda i, r=scores[row]: (-r[i], words[i]))
+        out[topic] = [str(words[i]) for i in order]
+    return out
+
+
+def split_keywords(words: list[str], n: int) -> tuple[list[str], list[str], bool]:
+    """The best n words in each language; a language with no word of its own gets dictionary translations."""
+    from analyze.embeddings import _cedict
+
+    en = [w for w in words if not has_cjk(w)][:n]
+    zh = [w for w in words if has_cjk(w)][:n]
+    translated = False
+    if not zh and en:
+        zh = list(dict.fromkeys(t for w in en if (t := _en_to_zh().get(w))))
+        translated = True
+    if not en and zh:
+        en = list(dict.fromkeys(g for w in zh if (g := _cedict().get(w))))
+        translated = True
+    return en[:n], zh[:n], translated
+
+
+def representative_ids(group: pd.DataFrame, k: int) -> list[str]:
+    """Up to k response ids, most central first, taking from each language (Chinese, other) in turn."""
+    ranked = group.sort_values(["topic_prob", "response_id"], ascending=[False, True])
+    by_lang = [list(g["response_id"]) for _, g in ranked.groupby(ranked["text_norm"].map(has_cjk), sort=True)]
+    picked: list[str] = []
+    while len(picked) < k and any(by_lang):
+        for ids in by_lang:
+            if ids and len(picked) < k:
+                picked.append(ids.pop(0))
+    return picked
