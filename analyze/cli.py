@@ -17,7 +17,6 @@ from analyze.pipeline import STAGES, StageResult, run_round
 from analyze.publish import DEFAULT_FORMATS, FormatError, parse_formats
 from analyze.scaffold import ScaffoldError, init_round
 from analyze.topics import CodebookError
-from analyze.topics import CodebookError
 from collect.forms import SourceError
 from collect.roundfile import RoundFileError
 from collect.schema import SchemaError
@@ -64,14 +63,17 @@ def _fail(err: Exception) -> None:
     raise typer.Exit(2)
 
 
-def _run(path: Path, stages: tuple[str, ...], formats: tuple[str, ...] = DEFAULT_FORMATS) -> list[StageResult]:
+def _run(
+    path: Path, stages: tuple[str, ...], formats: tuple[str, ...] = DEFAULT_FORMATS, force: bool = False
+) -> list[StageResult]:
     results: list[StageResult] = []
     try:
         for stage in stages:
             with console.status(f"{stage}…"):
-                results += run_round(path, stages=(stage,), formats=formats)
+                results += run_round(path, stages=(stage,), formats=formats, force=force)
             r = results[-1]
-            console.print(f"[green]✓[/green] {r.stage:<10} {r.rows_in:>7} → {r.rows_out:<7} {r.seconds:8.2f}s")
+            done = "unchanged, kept" if r.skipped else f"{r.rows_in:>7} → {r.rows_out:<7} {r.seconds:8.2f}s"
+            console.print(f"[green]✓[/green] {r.stage:<10} {done}")
     except USER_ERRORS as err:
         _fail(err)
     table = Table("stage", "rows in", "rows out", "seconds", title="Stage timings")
@@ -99,12 +101,17 @@ def init(
 
 
 @app.command()
-def run(round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")]) -> None:
+def run(
+    round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")],
+    force: Annotated[bool, typer.Option("--force", help="Re-run stages whose inputs are unchanged.")] = False,
+) -> None:
     """Run every stage of a round: collect, language, pii, duplicates, topics, sentiment, stance, concerns, report.
+
+    Stages whose inputs, round file and version are unchanged since their last run are kept, not re-run.
 
     Example: consult run data/ai-2026-r1
     """
-    _run(round_path, STAGES)
+    _run(round_path, STAGES, force=force)
 
 
 @app.command()
@@ -320,3 +327,7 @@ def bench(
     update_markdown(out, size, markdown_section(size, table, generated))
     typer.echo(table.to_string(index=False))
     typer.echo(f"written to {out}")
+
+
+if __name__ == "__main__":
+    app()

@@ -21,11 +21,12 @@ from analyze.language import detect_language
 from analyze.pii import find_pii_spans, redact_pii
 from analyze.publish import DEFAULT_FORMATS, build_brief, write_brief
 from analyze.sentiment import score_sentiment
+from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
 from analyze.stance import find_stance
 from analyze.topics import TopicModels, fit_topics, load_codebook
 from collect.collector import collect_round
 from collect.roundfile import RoundConfig, RoundPaths, load_round
-from collect.storage import read_table, write_table
+from collect.storage import clean_stale_temp_files, read_table, write_table
 
 log = logging.getLogger(__name__)
 STAGES = ("collect", "language", "pii", "duplicates", "topics", "sentiment", "stance", "concerns", "report")
@@ -40,6 +41,7 @@ class StageResult:
     rows_out: int
     seconds: float
     outputs: tuple[str, ...]
+    skipped: bool = False  # inputs unchanged since the last run: outputs kept as they were
 
 
 def _timed(stage: str, paths: RoundPaths, work: Callable[[], tuple[int, int, list[Path]]]) -> StageResult:
@@ -259,9 +261,11 @@ def run_round(
     on_stage: Callable[[StageResult], None] | None = None,
     stages: tuple[str, ...] = STAGES,
     formats: tuple[str, ...] = DEFAULT_FORMATS,
+    force: bool = False,
 ) -> list[StageResult]:
     """Run the named stages of a round in order; `on_stage` is called after each (for progress display).
 
+    A stage whose inputs are unchanged since its last run is skipped (see analyze/stagestate.py) unless `force`.
     NOTE: `formats` are the brief's output formats (analyze.publish.FORMATS), used by the report stage.
     """
     cfg, root = load_round(path)
@@ -277,9 +281,18 @@ def run_round(
         "concerns": lambda: run_concerns(cfg, paths),
         "report": lambda: run_report(cfg, paths, formats),
     }
+    clean_stale_temp_files(paths.root, paths.reports)
+    state = load_state(paths)
     results = []
     for stage in stages:
-        results.append(runners[stage]())
+        inputs = source_files(paths) if stage == STAGES[0] else upstream_files(state, STAGES, stage)
+        fp = fingerprint(stage, paths, inputs, {"formats": formats} if stage == "report" else {})
+        if not force and is_current(state, stage, fp):
+            results.append(StageResult(stage, 0, 0, 0.0, tuple(state[stage]["outputs"]), skipped=True))
+        else:
+            results.append(runners[stage]())
+            state[stage] = {"fingerprint": fp, "outputs": list(results[-1].outputs)}
+            save_state(paths, state)
         if on_stage:
             on_stage(results[-1])
     return results

@@ -30,6 +30,16 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
+def clean_stale_temp_files(*roots: Path) -> list[Path]:
+    """Remove temp files an interrupted write left behind (a killed process cannot clean up after itself)."""
+    removed = []
+    for root in roots:
+        for tmp in Path(root).rglob(".*.tmp") if Path(root).is_dir() else []:
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
 def write_table(df: pd.DataFrame, path: Path) -> Path:
     """Write a DataFrame as Parquet, atomically."""
     return _atomic_write(Path(path), lambda tmp: df.to_parquet(tmp, index=False))
