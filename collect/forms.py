@@ -16,9 +16,9 @@ from collect.presets import Layout, detect_preset, mapping_layout, preset_layout
 from collect.respondent import respondent_type
 from collect.roundfile import FormMapping
 from collect.schema import RESPONSE_COLUMNS, empty_responses, excerpt, make_rejects
-from collect.tables import Block, MappingError, Row, SourceError, iter_blocks, iter_table, rows_to_block, sniff_rows
+from collect.tables import Block, MappingError, Row, SourceError, iter_blocks, rows_to_block, sniff_rows
 
-__all__ = ["SourceError", "import_form", "import_form_file", "import_blocks", "read_table_file", "respondent_type"]
+__all__ = ["SourceError", "import_form", "import_form_file", "import_blocks", "respondent_type"]
 
 CHUNK_ROWS = 50_000
 SNIFF_ROWS = 23  # header rows plus about 20 data rows to judge which columns hold free text
@@ -242,12 +242,3 @@ def import_form(
         pd.concat([c[0] for c in chunks], ignore_index=True),
         pd.concat([c[1] for c in chunks], ignore_index=True),
     )
-
-
-def read_table_file(path: Path, sheet: str | int = 0) -> pd.DataFrame:
-    """Read a whole CSV or XLSX export as strings (small files; large ones stream through `import_form_file`)."""
-    rows = [r.cells for r in iter_table(path, sheet) if r.cells is not None]
-    if not rows:
-        raise SourceError(f"{path.name}: no rows")
-    header = rows[0]
-    return pd.DataFrame([r + [""] * (len(header) - len(r)) for r in rows[1:]], columns=header, dtype=str)

@@ -27,11 +27,12 @@ from collect.roundfile import ROUND_FILE, FormMapping, RoundPaths, load_round
 from collect.schema import (
     REJECT_COLUMNS,
     RESPONSE_COLUMNS,
-    _digest,
     coerce_responses,
     empty_responses,
     excerpt,
     make_rejects,
+    make_response_id,
+    make_submission_id,
 )
 from collect.storage import parquet_writer, read_table, sha256_file, write_table
 from collect.tables import CSV_SUFFIXES, XLSX_SUFFIXES, MappingError, SourceError
@@ -95,8 +96,8 @@ def import_document(path: Path, *, round_id: str, source: str) -> Chunk:
         return empty_responses(), make_rejects([_file_reject(source, reason, path.name)]), 0
     org = letterhead_organisation(text)
     record = {
-        "response_id": "r-" + _digest(round_id, source, "document", "general"),
-        "submission_id": "s-" + _digest(round_id, source, "document"),
+        "response_id": make_response_id(round_id, source, "document", "general"),
+        "submission_id": make_submission_id(round_id, source, "document"),
         "round": round_id,
         "channel": "letter",
         "source": source,

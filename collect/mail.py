@@ -18,7 +18,7 @@ from pathlib import Path
 from collect.documents import extract_document
 from collect.encoding import UndecodableError, decode_text, normal_encoding
 from collect.respondent import letterhead_organisation, respondent_from_email
-from collect.schema import _digest, excerpt
+from collect.schema import excerpt, make_response_id, make_submission_id
 
 QUOTE_START = re.compile(
     r"^(?:On .{4,200} wrote:|.{0,100}於 .{0,100}寫道[:：]|.{0,100}于 .{0,100}写道[:：]|"
@@ -114,7 +114,7 @@ def message_records(msg: EmailMessage, *, round_id: str, source: str, position: 
         "received_at": received,
         "respondent_type": respondent_from_email(sender_name, address, org),
         "organisation": org,
-        "submission_id": "s-" + _digest(round_id, source, key),
+        "submission_id": make_submission_id(round_id, source, key),
     }
     meta = {"subject": str(msg.get("Subject", "")), "from": address, "from_name": sender_name}
     records, rejects = [], []
@@ -127,7 +127,7 @@ def message_records(msg: EmailMessage, *, round_id: str, source: str, position: 
             records.append(
                 {
                     **base,
-                    "response_id": "r-" + _digest(round_id, source, part_key, "general"),
+                    "response_id": make_response_id(round_id, source, part_key, "general"),
                     "source_key": part_key,
                     "text": part_text,
                     "meta": part_meta,
