@@ -85,6 +85,6 @@ class RawStore:
                 row = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a line torn by a killed crawl
-            if row.get("file") or row["url"] not in latest:
+            if row.get("file") or not latest.get(row["url"], {}).get("file"):
                 latest[row["url"]] = row
         return latest

@@ -78,7 +78,6 @@ class _Crawl:
         self.round_dir = round_dir
         self.rows = dict(sorted(store.read_manifest().items()))
         self.redirects = {r["requested_url"]: u for u, r in self.rows.items() if r.get("requested_url", u) != u}
-        self.selectors = selectors
         self.entries: dict[str, ListingEntry] = {}
         self.details: dict[str, DetailPage] = {}
         for url, row in self.rows.items():
