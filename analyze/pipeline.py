@@ -229,7 +229,14 @@ def method_notes(cfg: RoundConfig) -> dict[str, str]:
     """The methodology facts the brief states about this run."""
     t = cfg.topics
     return {
-        "Language 語言": "lingua (en/zh/other), langdetect seeded as second opinion, Cantonese markers, OpenCC script",
+        "Language 語言": (
+            "Cantonese vs written Chinese by marker characters and words (threshold 0.02), OpenCC script, English "
+            "function words, then lingua with langdetect seeded as second opinion"
+        ),
+        "Personal data 個人資料": (
+            "patterns with validation (HKID check digit, Luhn), HK phones, addresses, signature names, e-mail, "
+            "passports, bank accounts, personal URLs; quotes and templates use the redacted text"
+        ),
         "Topics 議題": (
             f"BERTopic; embeddings: {t.embedding_model or 'CC-CEDICT gloss + all-MiniLM-L6-v2 (packaged)'}; "
             f"UMAP+HDBSCAN min_topic_size={t.min_topic_size}, seed={t.seed}; "
