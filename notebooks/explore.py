@@ -19,7 +19,7 @@
 
 # %% tags=["parameters"]
 round_dir = "data/demo"  # an analysed round folder
-topic_id = -2  # the theme to look up; -2 = the largest theme
+topic_id = None  # the theme to look up (None: the largest)
 group_by = "respondent_type"  # respondent_type, channel, question_id or organisation
 outcome = "topic_id"  # topic_id, sentiment_label or stance
 overrides = []  # e.g. [{"action": "merge", "topics": [3, 5]}]; empty: nothing is re-run
@@ -40,7 +40,7 @@ topics[["topic_id", "label_en", "label_zh", "size", "size_unique"]]
 # ## A theme's responses 議題的回應
 
 # %%
-chosen = int(topics["topic_id"].iloc[0]) if topic_id == -2 else topic_id
+chosen = int(topics["topic_id"].iloc[0]) if topic_id is None else topic_id
 theme_responses(tables, chosen)
 
 # %% [markdown]
