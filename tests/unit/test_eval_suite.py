@@ -134,7 +134,8 @@ def test_metric_paths_targets_and_language_codes():
     assert language_codes("en, zh-Hans, zh-Hant") == ["en", "zh"] and language_codes("unknown") == []
     assert [str(t) for t in targets_for("sentiment", ["yue"])] == ["accuracy ≥ 0.85"]
     assert targets_for("sentiment", ["en", "zh"]) == ()
-    (relative,) = targets_for("topics", ["en"])
+    relative, speed = targets_for("topics", ["en"])
+    assert str(speed) == "time_ratio ≥ 3"
     assert str(relative) == "nmi ≥ baseline.nmi + 0.05"
     assert relative.met({"nmi": 0.6, "baseline": {"nmi": 0.5}}) is True
     assert relative.met({"nmi": 0.54, "baseline": {"nmi": 0.5}}) is False and relative.met({"nmi": 0.6}) is None
