@@ -20,6 +20,7 @@ from collect.encoding import FALLBACKS, detect_encoding, redecode
 # Far above any real answer, far below memory trouble: a longer cell is rejected, not imported.
 MAX_CELL_CHARS = 1_000_000
 csv.field_size_limit(min(sys.maxsize, 64 * 1024 * 1024))  # the csv default (128 KiB) would stop the whole file
+ARROW_BLOCK_BYTES = 8 << 20  # Arrow reads this much at a time; memory stays near a few of these
 CHECK_BLOCK = 2_000  # rows checked together for bad bytes and huge cells
 SURROGATE = re.compile("[\udc80-\udcff]")
 CSV_SUFFIXES = frozenset({".csv", ".tsv"})
@@ -212,7 +213,7 @@ def _arrow_blocks(path: Path, delimiter: str, size: int) -> Iterator[Block]:
     names = [f"c{i}" for i in range(width)]
     reader = pacsv.open_csv(
         path,
-        read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=ARROW_BLOCK_BYTES),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False

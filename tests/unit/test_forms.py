@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from collect.forms import SourceError, import_form, respondent_type
-from collect.tables import iter_csv
 from collect.roundfile import FormMapping
+from collect.tables import iter_csv
 
 # Real comments from the vTaiwan UberX and Seattle Polis conversations (CC BY 4.0, see data/demo/SOURCE.md).
 ZH = "我覺得尖峰時段可以彈性提高收費。"
@@ -106,3 +106,17 @@ def test_empty_csv_is_a_clear_error(tmp_path):
 )
 def test_respondent_type_rule(answer, org, expected):
     assert respondent_type(answer, org) == expected
+
+
+def test_bad_row_after_the_fast_path_started_is_rejected_and_later_rows_kept(tmp_path, monkeypatch):
+    import collect.tables
+
+    monkeypatch.setattr(collect.tables, "ARROW_BLOCK_BYTES", 256)  # several Arrow blocks in a small file
+    path = tmp_path / "x.csv"
+    good = [f"{i},{ZH}\n".encode() for i in range(1, 11)]
+    path.write_bytes(b"no,views\n" + b"".join(good) + b"11,\x80\xff\n" + "12,again 再次\n".encode())
+    blocks = list(collect.tables.iter_blocks(path, size=4))
+    lines = [line for b in blocks for line in b.lines]
+    rejects = [r for b in blocks for r in b.rejects]
+    assert lines == list(range(1, 12)) + [13]  # header, rows 2-11 (records 1-10), then record 12 after the reject
+    assert [(r.line, r.reason.split(" (")[0]) for r in rejects] == [(12, "undecodable bytes")]
