@@ -74,7 +74,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             found = (f for f in sorted(p.rglob("*")) if f.is_file())
-            files.update(dict.fromkeys(f.resolve() for f in found if not any(s.startswith(".") for s in f.parts)))
+            visible = (f for f in found if not any(s.startswith(".") for s in f.relative_to(p).parts))
+            files.update(dict.fromkeys(f.resolve() for f in visible))
         elif p.is_file():
             files[p.resolve()] = None
         else:

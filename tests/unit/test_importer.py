@@ -101,3 +101,13 @@ def test_explicit_kind_that_does_not_fit_is_a_reject(tmp_path, kind):
     round_dir = _round(tmp_path, ["letter_zh.pdf"])
     report = import_paths([round_dir / "raw"], round_dir, round_id="r1", kind=kind)
     assert report.totals()["rejected"] == 1 and report.totals()["kept"] == 0
+
+
+def test_folder_under_a_hidden_folder_is_searched_but_hidden_files_inside_are_not(tmp_path):
+    from collect.importer import expand_paths
+
+    folder = tmp_path / ".cache" / "exports"
+    (folder / "sub").mkdir(parents=True)
+    for name in ("a.csv", "sub/b.eml", ".~lock.a.csv#"):
+        (folder / name).write_text("x", encoding="utf-8")
+    assert [p.name for p in expand_paths([folder])] == ["a.csv", "b.eml"]
