@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 _TAG = re.compile(r"<[^>]{0,500}>")
+_SCRIPT_BLOCK = re.compile(r"<(script|style)\b[^>]{0,500}>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)  # code, not text
 _SPACE = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+")
@@ -30,7 +31,7 @@ def normalise_text(text: str) -> str:
     """
     if not text:
         return ""
-    text = html.unescape(_TAG.sub(" ", text))
+    text = html.unescape(_TAG.sub(" ", _SCRIPT_BLOCK.sub(" ", text)))
     protected = _swap(text, _PLACEHOLDERS)
     text = _SPACE.sub(" ", _swap(unicodedata.normalize("NFKC", protected), [(b, a) for a, b in _PLACEHOLDERS]))
     if not text.isprintable():  # rare: control, format or unassigned characters, lone surrogates (slow path)

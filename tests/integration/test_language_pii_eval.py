@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from analyze.cli import app
 from analyze.language import classify
+from analyze.segment import segment_zh, topic_tokens
 
 EVAL = Path(__file__).resolve().parents[2] / "data" / "eval"
 
@@ -50,3 +51,11 @@ def test_language_held_out_sample(tmp_path):
 )
 def test_short_latin_text_goes_to_lingua(text, lang):
     assert classify(text)[0] == lang
+
+
+@pytest.mark.slow
+def test_cantonese_segmentation_keeps_cantonese_words():
+    words = segment_zh("我哋覺得個私隱政策真係唔清楚", lang="yue")
+    assert {"我哋", "真係", "清楚"} <= set(words)
+    assert "私隱" in "".join(topic_tokens("政府嘅私隱政策真係唔清楚", lang="yue"))
+    assert "".join(segment_zh("私隱政策")) == "私隱政策"  # jieba path: Traditional stays Traditional

@@ -9,6 +9,7 @@ from analyze.normalise import cjk_count, has_cjk, latin_words, normalise_text
         ("ＡＢＣ　１２３", "ABC 123"),  # full-width Latin and digits, ideographic space
         ("我同意，但係要小心。", "我同意，但係要小心。"),  # Chinese punctuation kept as written
         ("<p>Hello&nbsp;<b>world</b></p>", "Hello world"),
+        ("意見<script>alert('x')</script><STYLE>p{}</STYLE>完", "意見 完"),
         ("好好食😋👍🏻 家庭👨‍👩‍👧", "好好食😋👍🏻 家庭👨‍👩‍👧"),  # emoji and their joiners kept
         ("line one\r\n\tline two", "line one line two"),
         ("abc\x00\x07def\u200b", "abcdef"),
