@@ -58,9 +58,15 @@ def _timed(stage: str, paths: RoundPaths, work: Callable[[], tuple[int, int, lis
 
 
 def run_collect(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
-    """Import every source into interim/responses.parquet, rejects.parquet and manifest.parquet."""
+    """Import every source into interim/responses.parquet, rejects.parquet and manifest.parquet.
+
+    A round without `sources` keeps the tables `consult import` wrote: they are the round's record.
+    """
 
     def work():
+        if not cfg.sources and paths.responses.exists():
+            kept = read_table(paths.responses)
+            return len(kept), len(kept), [p for p in (paths.responses, paths.rejects, paths.manifest) if p.exists()]
         responses, rejects, manifest = collect_round(cfg, paths.root)
         out = [
             write_table(responses, paths.responses),
