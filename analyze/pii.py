@@ -107,13 +107,15 @@ _HK_AREAS = (
 _ZH_STREET_CHAR = rf"(?:(?![我你佢他她喺在住於係是的嘅址去寄到])[{_CJK}])"
 _ZH_PLACE = rf"(?:香港|九龍|新界){{0,2}}(?:{_HK_AREAS})?"
 _ZH_BUILDING = rf"(?:{_ZH_STREET_CHAR}{{1,8}}?(?:大廈|中心|廣場|花園|苑|閣|樓|座|商場|大樓))"
-_ZH_FLOOR = (
-    r"(?:(?:第?[A-Z0-9]{1,3}座)?(?:地下|\d{1,3}樓|[一二三四五六七八九十]{1,3}樓)(?:[A-Z0-9]{1,4}(?:室|號舖|舖))?)"
+_ZH_FLOOR = (  # block, floor, room; spaces allowed around numbers as people type them
+    r"(?: ?(?:第?[A-Z0-9]{1,3} ?座)? ?(?:地下|\d{1,3} ?樓|\d{1,3}/F|[一二三四五六七八九十]{1,3}樓)"
+    r"(?: ?[A-Z0-9]{1,4} ?(?:室|號舖|舖))?)"
 )
-_ZH_ADDRESS = (  # a street number, then building and floor if given; or an estate, which needs a floor
+_ZH_ADDRESS = (  # a street number, then building and floor if given; or an estate or a named place, with a floor
     rf"{_ZH_PLACE}(?:{_ZH_STREET_CHAR}{{1,5}}?(?:道|路|街|里|徑|坊|巷|圍)(?:中|東|西|南|北)?"
-    rf"\d{{1,4}}(?:[-至]\d{{1,4}})?號{_ZH_BUILDING}?{_ZH_FLOOR}?"
-    rf"|{_ZH_STREET_CHAR}{{1,6}}?(?:邨|苑|花園|村){_ZH_BUILDING}?{_ZH_FLOOR})"
+    rf" ?\d{{1,4}}(?:[-至]\d{{1,4}})? ?號 ?{_ZH_BUILDING}?{_ZH_FLOOR}?"
+    rf"|{_ZH_STREET_CHAR}{{1,6}}?(?:邨|苑|花園|村){_ZH_BUILDING}?{_ZH_FLOOR}"
+    rf"|(?:{_HK_AREAS}){_ZH_STREET_CHAR}{{1,6}}?{_ZH_FLOOR})"
 )
 _EN_STREET = (
     r"(?:(?<![\d\-/.])\d{1,4}[A-Z]?(?:-\d{1,4})?\s+(?:[A-Z][A-Za-z']+\s+){1,3}"

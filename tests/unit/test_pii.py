@@ -53,6 +53,8 @@ def test_luhn():
         ("Passport no. H12345678", "PASSPORT"),
         ("退款請入012-345-678901", "BANK"),
         ("地址：香港九龍旺角彌敦道123號5樓A室", "ADDRESS"),
+        ("地址：九龍旺角彌敦道 123 號 5 樓 A 室，多謝", "ADDRESS"),
+        ("我住喺沙田第一城 12 座 5 樓 B 室", "ADDRESS"),
         ("Write to Flat A, 5/F, 123 Nathan Road, Mong Kok, Kowloon.", "ADDRESS"),
         ("我反對。\n陳大文 謹啟", "NAME"),
         ("I object.\nYours faithfully,\nChan Tai Man", "NAME"),
