@@ -83,8 +83,11 @@ def test_hostile_submission_is_inert_text_in_every_format(demo_round, tmp_path):
 
     tables = load_tables(demo_round)
     hostile = dict(zip(tables["topics"]["representative_ids"].iloc[0][:2], (SCRIPT, FORMULA), strict=True))
-    language = tables["language"]
-    tables["language"] = language.assign(text_norm=language["response_id"].map(hostile).fillna(language["text_norm"]))
+    # Quotes come from the redacted text when the PII stage ran, else from the normalised text: plant it in both.
+    for name, column in (("language", "text_norm"), ("pii", "text_redacted")):
+        if name in tables:
+            t = tables[name]
+            tables[name] = t.assign(**{column: t["response_id"].map(hostile).fillna(t[column])})
     context = brief_context(tables, title=Term("Hostile", "惡意"))
     write_brief(context, tmp_path, FORMATS)
 
