@@ -6,7 +6,8 @@ Order of evidence, strongest first:
 2. Bilingual cue patterns in the free text (I support, object to, 贊成, 唔同意 ...) with negation (not, never, 唔,
    不, 冇, 未) flipping the cue; when a question is given, "should / 應該" sentences that restate the proposal's
    own words count for it, and with a negation against it.
-3. Without any cue, strong sentiment decides (a clearly negative letter opposes); weak sentiment gives neutral.
+3. Without any cue, strong sentiment decides (a clearly negative letter opposes; when the proposal is to ban or
+   abolish something, the sign turns: praise of the thing opposes its ban); weak sentiment gives neutral.
 Conflicting cues of equal weight, or no text at all, give unclear. Each stance keeps the sentence that decided it.
 """
 
@@ -22,38 +23,55 @@ from analyze.sentences import split_sentences
 
 STANCE_COLUMNS = ["response_id", "question_id", "stance", "stance_source", "stance_score", "evidence"]
 STANCES = ("support", "oppose", "neutral", "unclear")
-SENTIMENT_DECIDES = 0.5  # |sentiment| at or above which a response with no cue is taken to support/oppose
+SENTIMENT_DECIDES = (
+    0.3  # |sentiment| from which a response with no cue supports/opposes (chosen on 12 ArgKP dev topics)
+)
 
-_EN_NEG = (
-    r"(?:\b(?:not|never|no longer|cannot|can't|don't|do not|does not|doesn't|won't|wouldn't|hardly)\b"
-    r"\W+(?:\w+\W+){0,2}?)"
-)
+# English cue verbs count only with a first-person subject a few words before them ("I strongly support", "we are
+# against"): in arguments "it supports families" or "discriminates against women" are not positions on the proposal.
+_EN_SELF = r"\b(?:i|we|i'm|we're|my|our|us)\b(?:\W+\w+){0,3}?\W+"
+_EN_NEG = r"(?:not|never|no longer|cannot|can't|don't|do not|does not|doesn't|won't|wouldn't|hardly)\W+(?:\w+\W+){0,2}?"
 _EN_SUPPORT = (
-    r"\b(?:support(?:s|ed|ing)?|in (?:favou?r) of|agree(?:s|d)? with|agree\b|welcome[sd]?|endorse[sd]?"
-    r"|back(?:s|ed)? the|am for|are for|good (?:idea|proposal|step)"
-    r"|should (?:go ahead|proceed|be (?:adopted|implemented|approved)))"
+    r"(?:support(?:s|ed|ing)?|in favou?r of|agree(?:s|d)?|welcome[sd]?|endorse[sd]?|back(?:s|ed)? (?:this|the)"
+    r"|(?:am|are) (?:all )?for)\b"
 )
-_EN_OPPOSE = (
-    r"\b(?:oppose[sd]?|opposing|object(?:s|ed)? to|objection|against|disagree[sd]?|reject(?:s|ed)?|bad idea"
-    r"|scrap(?:ped)?|withdraw(?:n)?|abandon(?:ed)?|should be (?:dropped|stopped|scrapped|withdrawn))"
+_EN_OPPOSE = r"(?:oppose[sd]?|opposing|object(?:s|ed)?|against|disagree[sd]?|reject(?:s|ed)?)\b"
+# Phrases about the proposal itself need no subject.
+_EN_PRO_PHRASE = (
+    r"\b(?:(?:a |an )?(?:good|great|excellent|sensible) (?:idea|proposal|step|plan)|should (?:go ahead|proceed"
+    r"|be (?:adopted|implemented|approved))|go ahead with)\b"
 )
-_ZH_NEG = r"(?:唔|不|冇|沒有|没有|未|無|无|並不|并不)(?:太|係|是|會|会|可以|能)?"
+_EN_CON_PHRASE = (
+    r"\b(?:(?:a |an )?(?:bad|terrible|awful|stupid) (?:idea|proposal|step|plan)|should be (?:dropped|stopped|scrapped"
+    r"|withdrawn|shelved)|(?:withdraw|scrap|shelve|drop) (?:this|the|these) (?:plan|proposal|scheme|idea)s?)\b"
+)
+# Chinese cues: with a first-person subject (我, 本人, 我們, 我哋, 本會, 本團體) up to 6 characters before, or opening
+# a sentence ("支持！", "反對此建議"): "政府支持..." reports someone else's position.
+_ZH_SELF = r"(?:(?:我|本人|我們|我们|我哋|本會|本会|本團體|本团体|吾等).{0,6}?|^\W*)"
+_ZH_NEG = r"(?:唔|不|冇|沒有|没有|未|無|无|並不|并不|絕對唔|絕不|绝不)(?:太|係|是|會|会|可以|能)?"
 _ZH_SUPPORT = r"(?:支持|贊成|赞成|同意|認同|认同|歡迎|欢迎|擁護|拥护|贊同|赞同|撐)"
-_ZH_OPPOSE = r"(?:反對|反对|抗議|抗议|撤回|否決|否决|唔應該|不應該|不应该|唔應|不應|不应|杯葛)"
+_ZH_OPPOSE = r"(?:反對|反对|抗議|抗议|否決|否决|杯葛)"
+_ZH_CON_PHRASE = (
+    r"(?:撤回|收回|擱置|搁置)(?:這個|这个|呢個|此)?(?:計劃|计划|建議|建议|方案)"
+    r"|(?:唔應該|不應該|不应该)(?:推行|實施|实施)"
+)
 
 # (pattern, direction): negated cues come first so "do not support" is read before "support".
 _CUES: tuple[tuple[re.Pattern[str], int], ...] = tuple(
     (re.compile(p, re.IGNORECASE), d)
     for p, d in (
-        (_EN_NEG + _EN_SUPPORT, -1),
-        (_EN_NEG + _EN_OPPOSE, +1),
-        (_ZH_NEG + _ZH_SUPPORT, -1),
-        (_ZH_NEG + "反對", +1),
-        (_ZH_NEG + "反对", +1),
-        (_EN_SUPPORT, +1),
-        (_EN_OPPOSE, -1),
-        (_ZH_SUPPORT, +1),
-        (_ZH_OPPOSE, -1),
+        (_EN_SELF + _EN_NEG + _EN_SUPPORT, -1),
+        (_EN_SELF + _EN_NEG + _EN_OPPOSE, +1),
+        (_ZH_SELF + _ZH_NEG + _ZH_SUPPORT, -1),
+        (_ZH_SELF + _ZH_NEG + _ZH_OPPOSE, +1),
+        (r"(?:no objection|沒有異議|没有异议|冇異議|並無異議|無異議)", +1),
+        (_EN_SELF + _EN_SUPPORT, +1),
+        (_EN_SELF + _EN_OPPOSE, -1),
+        (_EN_PRO_PHRASE, +1),
+        (_EN_CON_PHRASE, -1),
+        (_ZH_SELF + _ZH_SUPPORT, +1),
+        (_ZH_SELF + _ZH_OPPOSE, -1),
+        (_ZH_CON_PHRASE, -1),
     )
 )
 _MODAL = re.compile(r"\b(?:should|must|need to|ought to|has to|have to)\b|應該|应该|必須|必须", re.IGNORECASE)
@@ -62,6 +80,13 @@ _MODAL_NEG = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z]{4,}")
+_NOT_PROPOSAL_WORDS = frozenset("should must need ought have would could will shall also that this these those".split())
+# A proposal to remove something (ban X, abolish X, 禁止 X): a respondent who speaks well of X opposes it.
+_REMOVING = re.compile(
+    r"\b(?:ban|banned|abolish(?:ed)?|abolition|abandon(?:ed)?|end|prohibit(?:ed)?|outlaw(?:ed)?|close|scrap"
+    r"|fight|stop|criminal offen[cs]e)\b|禁止|取締|取缔|取消|廢除|废除|撤銷|撤销|叫停|停止",
+    re.IGNORECASE,
+)
 
 # Closed answers of a form, lower-cased, to a stance.
 CLOSED_ANSWERS: dict[str, str] = {
@@ -105,7 +130,12 @@ def form_answer(meta: str | None, question_id: str) -> Stance | None:
 
 
 def _proposal_words(question: str | None) -> set[str]:
-    return set(_WORD.findall(question.lower())) if question else set()
+    return set(_WORD.findall(question.lower())) - _NOT_PROPOSAL_WORDS if question else set()
+
+
+def proposal_direction(question: str | None) -> int:
+    """-1 when the proposal removes or bans something (so praise of that thing opposes it), else +1."""
+    return -1 if question and _REMOVING.search(question) else 1
 
 
 def sentence_cue(sentence: str, proposal: set[str]) -> tuple[int, str]:
@@ -136,7 +166,8 @@ def text_stance(text: str, sentiment: float = 0.0, question: str | None = None) 
     if votes:
         return Stance("unclear", "cue", 0.0, votes[0][2])
     if abs(sentiment) >= SENTIMENT_DECIDES:
-        return Stance("support" if sentiment > 0 else "oppose", "sentiment", round(sentiment, 4), sentences[0])
+        leaning = sentiment * proposal_direction(question)
+        return Stance("support" if leaning > 0 else "oppose", "sentiment", round(leaning, 4), sentences[0])
     return Stance("neutral", "none", 0.0, "")
 
 
