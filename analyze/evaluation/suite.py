@@ -35,7 +35,7 @@ HEADLINES = {
     "language": ("accuracy", "macro_f1", "yue_vs_written.accuracy", "script.accuracy"),
     "pii": ("overall.recall", "overall.precision", "leaked_chars"),
     "duplicates": ("near_groups.f1", "near_groups.precision", "near_groups.recall", "campaigns.f1"),
-    "sentiment": ("accuracy", "macro_f1"),
+    "sentiment": ("accuracy", "macro_f1", "polar_only.accuracy"),
     "stance": ("accuracy", "macro_f1"),
     "topics": ("nmi", "ari", "outlier_share", "n_topics", "baseline.nmi", "time_ratio"),
 }
