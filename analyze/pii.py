@@ -4,7 +4,7 @@ Found by pattern plus validation, so every quote, table and chart label can come
 
 Each kind of personal data is one `Rule`: a regular expression, the group that holds the value, and an optional
 validator (HKID check digit, Luhn for cards, no calendar dates as phone numbers). Where rules overlap, the longest
-span wins, then the earlier rule, so "012-3456-7890" is one bank account, not a bank code and a phone number.
+span wins, then the earlier rule, so "012-345-678901" is one bank account, not a bank code and a phone number.
 The audit table records type and offsets only, never the value. Offsets are into `text_norm`.
 """
 
