@@ -17,6 +17,7 @@ import pandas as pd
 from analyze.breakdowns import break_down
 from analyze.concerns import find_concerns, quote_texts
 from analyze.duplicates import find_campaigns
+from analyze.executor import Executor, LocalExecutor, make_executor
 from analyze.language import detect_language
 from analyze.pii import find_pii_spans, redact_pii
 from analyze.publish import DEFAULT_FORMATS, build_brief, write_brief
@@ -29,6 +30,7 @@ from collect.roundfile import RoundConfig, RoundPaths, load_round
 from collect.storage import clean_stale_temp_files, read_table, write_table
 
 log = logging.getLogger(__name__)
+LOCAL = LocalExecutor()
 STAGES = ("collect", "language", "pii", "duplicates", "topics", "sentiment", "stance", "concerns", "report")
 
 
@@ -78,23 +80,23 @@ def run_collect(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
     return _timed("collect", paths, work)
 
 
-def run_language(paths: RoundPaths) -> StageResult:
+def run_language(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
     """Language, script and normalised text -> processed/language.parquet."""
 
     def work():
         responses = read_table(paths.responses)
-        out = detect_language(responses)
+        out = executor.map_frame(detect_language, responses)
         return len(responses), len(out), [write_table(out, paths.processed_table("language"))]
 
     return _timed("language", paths, work)
 
 
-def run_pii(paths: RoundPaths) -> StageResult:
+def run_pii(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
     """Personal data redacted -> processed/pii.parquet (text_redacted, pii_counts) and pii_audit.parquet (offsets)."""
 
     def work():
         docs = read_table(paths.processed_table("language"))
-        audit = find_pii_spans(docs)
+        audit = executor.map_frame(find_pii_spans, docs)
         out = [
             write_table(redact_pii(docs, audit), paths.processed_table("pii")),
             write_table(audit, paths.processed_table("pii_audit")),
@@ -169,12 +171,12 @@ def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None =
     return _timed("topics", paths, work)
 
 
-def run_sentiment(paths: RoundPaths) -> StageResult:
+def run_sentiment(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
     """Sentiment per response -> processed/sentiment.parquet."""
 
     def work():
         docs = read_table(paths.processed_table("language"))
-        out = score_sentiment(docs)
+        out = executor.map_frame(score_sentiment, docs)
         return len(docs), len(out), [write_table(out, paths.processed_table("sentiment"))]
 
     return _timed("sentiment", paths, work)
@@ -283,13 +285,14 @@ def run_round(
     """
     cfg, root = load_round(path)
     paths = RoundPaths(root, cfg.round)
+    executor = make_executor(**cfg.executor.model_dump())
     runners: dict[str, Callable[[], StageResult]] = {
         "collect": lambda: run_collect(cfg, paths),
-        "language": lambda: run_language(paths),
-        "pii": lambda: run_pii(paths),
+        "language": lambda: run_language(paths, executor),
+        "pii": lambda: run_pii(paths, executor),
         "duplicates": lambda: run_duplicates(cfg, paths),
         "topics": lambda: run_topics(cfg, paths),
-        "sentiment": lambda: run_sentiment(paths),
+        "sentiment": lambda: run_sentiment(paths, executor),
         "stance": lambda: run_stance(cfg, paths),
         "concerns": lambda: run_concerns(cfg, paths),
         "report": lambda: run_report(cfg, paths, formats),
@@ -297,17 +300,20 @@ def run_round(
     clean_stale_temp_files(paths.root, paths.reports)
     state = load_state(paths)
     results = []
-    for stage in stages:
-        inputs = source_files(paths) if stage == STAGES[0] else upstream_files(state, STAGES, stage)
-        fp = fingerprint(stage, paths, inputs, {"formats": formats} if stage == "report" else {})
-        if not force and is_current(state, stage, fp):
-            results.append(StageResult(stage, 0, 0, 0.0, tuple(state[stage]["outputs"]), skipped=True))
-        else:
-            results.append(runners[stage]())
-            state[stage] = {"fingerprint": fp, "outputs": list(results[-1].outputs)}
-            save_state(paths, state)
-        if on_stage:
-            on_stage(results[-1])
+    try:
+        for stage in stages:
+            inputs = source_files(paths) if stage == STAGES[0] else upstream_files(state, STAGES, stage)
+            fp = fingerprint(stage, paths, inputs, {"formats": formats} if stage == "report" else {})
+            if not force and is_current(state, stage, fp):
+                results.append(StageResult(stage, 0, 0, 0.0, tuple(state[stage]["outputs"]), skipped=True))
+            else:
+                results.append(runners[stage]())
+                state[stage] = {"fingerprint": fp, "outputs": list(results[-1].outputs)}
+                save_state(paths, state)
+            if on_stage:
+                on_stage(results[-1])
+    finally:
+        executor.close()
     return results
 
 

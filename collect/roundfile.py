@@ -214,6 +214,14 @@ class PublishSettings(_Strict):
     max_topics: int = Field(default=12, ge=1)
 
 
+class ExecutorSettings(_Strict):
+    """Where per-response stages run: `local` (this process) or `dask` (an existing cluster at `address`)."""
+
+    kind: Literal["local", "dask"] = "local"
+    address: str | None = None  # e.g. tcp://scheduler:8786; None with kind dask starts a local cluster
+    partition_rows: int = Field(default=10_000, ge=1)
+
+
 class RoundConfig(_Strict):
     """The whole `round.yaml`."""
 
@@ -225,6 +233,7 @@ class RoundConfig(_Strict):
     codebook: CodebookSettings = CodebookSettings()
     duplicates: DuplicateSettings = DuplicateSettings()
     publish: PublishSettings = PublishSettings()
+    executor: ExecutorSettings = ExecutorSettings()
     previous_round: str | None = None
 
     @field_validator("round")
