@@ -83,25 +83,40 @@ def page_lang(response: TextResponse, query: str | None, fallback_text: str) -> 
     return guess_lang(fallback_text)
 
 
-def parse_listing(response: TextResponse, selectors: Mapping[str, str]) -> ListingPage:
-    """Entries (link + row fields) and the next-page link of a listing page."""
-    entries = []
+def _listing_rows(response: TextResponse, selectors: Mapping[str, str]) -> list[tuple[Selector, str]]:
+    """(row, its link) for each listing row that has a link."""
+    rows = []
     for item in _select(response, selectors.get("listing_items") or "//a[@href]/.."):
         found = links(response, item, selectors.get("listing_link") or "./a/@href")
-        if not found:
-            continue
-        entries.append(
-            ListingEntry(
-                url=found[0],
-                listing_url=response.url,
-                title=first_text(item, selectors.get("listing_title")),
-                author=first_text(item, selectors.get("listing_author")),
-                organisation=first_text(item, selectors.get("listing_organisation")),
-                date=first_text(item, selectors.get("listing_date")),
-            )
-        )
+        if found:
+            rows.append((item, found[0]))
+    return rows
+
+
+def _next_url(response: TextResponse, selectors: Mapping[str, str]) -> str | None:
     nxt = links(response, response, selectors.get("next_page"))
-    return ListingPage(entries=entries, next_url=nxt[0] if nxt and nxt[0] != response.url else None)
+    return nxt[0] if nxt and nxt[0] != response.url else None
+
+
+def listing_links(response: TextResponse, selectors: Mapping[str, str]) -> tuple[list[str], str | None]:
+    """(entry URLs, next-page URL) of a listing page: all the spider needs to follow it."""
+    return [url for _, url in _listing_rows(response, selectors)], _next_url(response, selectors)
+
+
+def parse_listing(response: TextResponse, selectors: Mapping[str, str]) -> ListingPage:
+    """Entries (link + row fields) and the next-page link of a listing page."""
+    entries = [
+        ListingEntry(
+            url=url,
+            listing_url=response.url,
+            title=first_text(item, selectors.get("listing_title")),
+            author=first_text(item, selectors.get("listing_author")),
+            organisation=first_text(item, selectors.get("listing_organisation")),
+            date=first_text(item, selectors.get("listing_date")),
+        )
+        for item, url in _listing_rows(response, selectors)
+    ]
+    return ListingPage(entries=entries, next_url=_next_url(response, selectors))
 
 
 def detail_links(response: TextResponse, selectors: Mapping[str, str]) -> tuple[list[str], list[str]]:

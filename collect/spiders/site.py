@@ -22,7 +22,7 @@ from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
 from collect.spiders.items import FetchedFile, FetchFailure
-from collect.spiders.parser import detail_links, parse_listing
+from collect.spiders.parser import detail_links, listing_links
 from collect.spiders.rawstore import RawStore
 
 ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".txt", ".rtf")
@@ -142,12 +142,11 @@ class SubmissionSpider(scrapy.Spider):
         yield item
         if readable is None:
             return
-        page = parse_listing(readable, self.selectors)
-        for entry in page.entries:
-            kind = "attachment" if is_attachment_url(entry.url) else "detail"
-            yield self._request(entry.url, kind, referer=response.url)
-        if page.next_url:
-            yield self._request(page.next_url, "listing", referer=response.url)
+        entries, next_url = listing_links(readable, self.selectors)
+        for url in entries:
+            yield self._request(url, "attachment" if is_attachment_url(url) else "detail", referer=response.url)
+        if next_url:
+            yield self._request(next_url, "listing", referer=response.url)
 
     def parse_detail(self, response: Response) -> Iterator[object]:
         """Store the detail page; follow its attachments and its other-language versions."""
