@@ -106,3 +106,18 @@ def test_hostile_submission_is_inert_text_in_every_format(demo_round, tmp_path):
     assert not [c for c in cells if c.value.startswith(("=", "+", "-", "@")) or c.data_type == "f"]
     assert {SCRIPT, "'" + FORMULA} <= {c.value for c in wb["quotes"]["D"]}
     assert "&lt;script&gt;" in (tmp_path / "brief.md").read_text(encoding="utf-8")
+
+
+def test_round_over_round_chart_is_drawn():
+    import pandas as pd
+
+    from analyze.brief import draw_png
+    from analyze.brief_sections import changes_section
+
+    diff = pd.DataFrame(
+        {"topic_id": [0, 1, 2], "label_en": ["uber", "wage", "parks"], "label_zh": ["計程車", "工資", "公園"]}
+        | {"status": ["same", "new", "gone"], "share_previous": [0.6, None, 0.4], "share_current": [0.5, 0.5, None]}
+    )
+    section, chart = changes_section(diff, draw_png)
+    assert chart.png.startswith(b"\x89PNG") and len(chart.png) > 5000
+    assert [row[0] for row in section.tables()[0].rows] == [0, 1, 2]

@@ -127,3 +127,37 @@ def test_format_list_is_checked():
     assert parse_formats("md, html,HTML") == ("html", "md")
     with pytest.raises(FormatError, match="unknown format odt"):
         parse_formats("html,odt")
+
+
+def test_later_stage_sections_publish_only_named_columns(shared_data):
+    tables = _tables(shared_data, stance=False)
+    tables["duplicates"] = pd.DataFrame(
+        {
+            "response_id": tables["responses"]["response_id"],
+            "exact_group": [0, 0, 1, 2, 3, 4, 5, 6, 7, 8],
+            "near_group": [0, 0, 1, 2, 3, 4, 5, 6, 7, 8],
+            "campaign_id": ["c-1", "c-1"] + [None] * 8,
+        }
+    )
+    tables["campaigns"] = pd.DataFrame(
+        {"campaign_id": ["c-1"], "size": [2], "template_text": ["call 9123 4567"]}
+        | {"template_redacted": ["call [PHONE]"]}
+    )
+    tables["topic_diff"] = pd.DataFrame(
+        {"topic_id": [0, 1], "label_en": ["a", "b"], "label_zh": ["甲", "乙"], "status": ["same", "new"]}
+        | {"share_previous": [0.6, None], "share_current": [0.5, 0.5], "secret": ["x", "y"]}
+    )
+    context = brief_context(tables, title=Term("t", "測"), draw=_stand_in)
+    sections = {s.id: s for s in context["sections"]}
+    assert "changes" in sections and context["charts"][-1].name == "changes.png"
+    assert [c.en for c in sections["changes"].tables()[0].columns] == [
+        "Theme no.",
+        "Theme (English)",
+        "Theme (Chinese)",
+        "Status",
+        "Share, previous round",
+        "Share, this round",
+    ]
+    assert context["counts"]["counted_once"] == 9 and context["counts"]["campaigns"] == 1
+    html = render_brief_html(context)
+    assert "call [PHONE]" in html and "9123" not in html
