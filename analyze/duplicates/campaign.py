@@ -93,7 +93,9 @@ def _campaign_rows(frame: pd.DataFrame, units: pd.DataFrame, sig: np.ndarray, mi
     `frame` has one row per response with `unit` (its distinct text, -1 for empty) and `near`; `units` one row
     per distinct text with copies, near, digest and first_row (the first response with that text).
     """
-    text = frame["text_redacted" if "text_redacted" in frame else "text_norm"].to_numpy()
+    plain = frame["text_norm"].to_numpy()
+    redacted = frame["text_redacted"].to_numpy() if "text_redacted" in frame else None
+    text = plain if redacted is None else redacted  # what added sentences are quoted from
     sizes = units.groupby("near")["copies"].sum()
     chosen = sizes.index[sizes >= min_size]
     members_of = units.groupby("near").indices
@@ -120,8 +122,8 @@ def _campaign_rows(frame: pd.DataFrame, units: pd.DataFrame, sig: np.ndarray, mi
                 "size": int(sizes[near]),
                 "unique_texts": len(members),
                 "template_response_id": frame["response_id"].iat[first_row[template]],
-                "template_text": text[first_row[template]],
-                "template_redacted": "text_redacted" in frame,
+                "template_text": plain[first_row[template]],
+                "template_redacted": None if redacted is None else redacted[first_row[template]],
                 "first_seen_at": seen["min"].get(near),
                 "last_seen_at": seen["max"].get(near),
                 "channels": channels.get(near, "{}"),
@@ -147,8 +149,8 @@ def find_campaigns(
     """Group exact and near-duplicate responses and name the campaigns among them.
 
     Args:
-        docs: response_id, text_norm; optional text_redacted (campaign texts are then taken from it),
-            received_at, channel, lang.
+        docs: response_id, text_norm; optional text_redacted (then the template is also given redacted and added
+            sentences are taken from it), received_at, channel, lang.
         min_campaign_size: responses (copies counted) a near-duplicate group needs to be a campaign.
         threshold: estimated Jaccard similarity of character shingles at or above which two texts are near
             duplicates (groups are the connected pairs).
@@ -159,8 +161,8 @@ def find_campaigns(
         Per response (same rows and order as `docs`): response_id, exact_group, near_group, campaign_id,
         is_campaign_copy, template_similarity (estimated Jaccard to the campaign template). Empty texts get no
         group. Per campaign, largest first: campaign_id, size, unique_texts, template_response_id,
-        template_text, template_redacted, first_seen_at, last_seen_at, channels and languages (JSON counts),
-        variant_sentences (JSON list of {text, count}).
+        template_text (not for publishing), template_redacted (None without text_redacted), first_seen_at,
+        last_seen_at, channels and languages (JSON counts), variant_sentences (JSON list of {text, count}).
     """
     frame = docs.reset_index(drop=True).copy()
     norm_codes, norms = pd.factorize(frame["text_norm"].fillna(""), sort=True)

@@ -137,7 +137,8 @@ def test_campaign_texts_come_from_redacted_text_when_given(texts):
     docs["channel"] = ["form"] * 8 + ["email"] * (len(docs) - 8)
     docs["received_at"] = pd.date_range("2026-01-01", periods=len(docs), freq="D", tz="UTC")
     _, campaigns = find_campaigns(docs)
-    assert campaigns["template_redacted"].all()
+    assert campaigns["template_redacted"].notna().all()
+    assert find_campaigns(docs.drop(columns="text_redacted"))[1]["template_redacted"].isna().all()
     variants = " ".join(campaigns["variant_sentences"])
     assert "Tai Man Chan" not in variants and "[NAME]" in variants
     en = campaigns.loc[campaigns["size"] == 6].iloc[0]
