@@ -53,6 +53,7 @@ def collect_round(cfg: RoundConfig, round_dir: Path) -> tuple[pd.DataFrame, pd.D
                 preset=getattr(src, "preset", "auto"),
                 mapping=src.mapping if form else None,
                 sheet=src.sheet if form else 0,
+                **cfg.limits.model_dump(),
             )
             for got, bad, _ in chunks:
                 if form and src.channel != "form":

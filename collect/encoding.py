@@ -99,7 +99,10 @@ def redecode(text: str, encoding: str) -> str | None:
 
     Returns the repaired text, or None when no fallback decodes it (the caller rejects the line).
     """
-    raw = text.encode(encoding, "surrogateescape")
+    try:
+        raw = text.encode(encoding, "surrogateescape")
+    except UnicodeEncodeError:  # UTF-16 and other non-ASCII-based codecs cannot carry escaped bytes back
+        return None
     for enc in FALLBACKS:
         if enc == encoding:
             continue

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from collect.limits import cap_blocks
 from collect.presets import Layout, detect_preset, mapping_layout, preset_layout
 from collect.respondent import respondent_type
 from collect.roundfile import FormMapping
@@ -215,17 +216,21 @@ def import_form_file(
     preset: str = "auto",
     mapping: FormMapping | None = None,
     sheet: str | int = 0,
+    max_rows: int | None = None,
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Stream one CSV/XLSX export as chunks of (`responses`, `rejects`); see `import_blocks`.
+
+    Rows past `max_rows` data rows are not read; the first of them is a reject saying so.
 
     Raises:
         SourceError: when the file cannot be read at all or the mapping does not fit (the message names the file).
 
     """
     layout = file_layout(path, preset=preset, mapping=mapping, sheet=sheet)
-    return import_blocks(
-        iter_blocks(path, sheet, CHUNK_ROWS), layout, round_id=round_id, source=source, channel=channel
-    )
+    blocks = iter_blocks(path, sheet, CHUNK_ROWS)
+    if max_rows is not None:
+        blocks = cap_blocks(blocks, layout.header_rows + max_rows, max_rows)
+    return import_blocks(blocks, layout, round_id=round_id, source=source, channel=channel)
 
 
 def import_form(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +20,11 @@ import pyarrow.parquet as pq
 
 from collect.documents import extract_document
 from collect.forms import import_form_file
+from collect.limits import file_problem, reject_long_texts
 from collect.mail import import_mail
 from collect.manifest import MANIFEST_COLUMNS
 from collect.respondent import letterhead_organisation
-from collect.roundfile import ROUND_FILE, FormMapping, RoundPaths, load_round
+from collect.roundfile import ROUND_FILE, FormMapping, LimitSettings, RoundPaths, load_round
 from collect.schema import (
     REJECT_COLUMNS,
     RESPONSE_COLUMNS,
@@ -126,17 +127,49 @@ def import_file(
     preset: str = "auto",
     mapping: FormMapping | None = None,
     sheet: str | int = 0,
+    **limits: int,
 ) -> Iterator[Chunk]:
-    """Chunks of (`responses`, `rejects`, records kept) of one file; a file unreadable as a whole is one reject."""
+    """Chunks of (`responses`, `rejects`, records kept) of one file; a file unreadable as a whole is one reject.
+
+    `limits` are the caps of `collect.roundfile.LimitSettings` (max_file_bytes, max_unzipped_bytes, max_rows,
+    max_field_chars, max_attachments), its defaults for those not given; each cap hit is a reject naming it.
+    """
+    caps = LimitSettings(**limits)
     chosen = file_kind(path, kind)
+    problem = file_problem(path, max_file_bytes=caps.max_file_bytes, max_unzipped_bytes=caps.max_unzipped_bytes)
+    if problem:
+        yield empty_responses(), make_rejects([_file_reject(source, problem, path.name)]), 0
+        return
+    for responses, rejects, kept in _chunks(path, chosen, round_id, source, preset, mapping, sheet, caps):
+        yield reject_long_texts(
+            responses, rejects, kept, max_field_chars=caps.max_field_chars, per_submission=chosen == "form"
+        )
+
+
+def _chunks(path, chosen, round_id, source, preset, mapping, sheet, caps: LimitSettings) -> Iterator[Chunk]:
     try:
         if chosen == "form":
             for responses, rejects in import_form_file(
-                path, round_id=round_id, source=source, preset=preset, mapping=mapping, sheet=sheet
+                path,
+                round_id=round_id,
+                source=source,
+                preset=preset,
+                mapping=mapping,
+                sheet=sheet,
+                max_rows=caps.max_rows,
             ):
                 yield responses, rejects, responses["submission_id"].nunique()
         elif chosen in ("eml", "mbox"):
-            yield _records_chunk(*import_mail(path, round_id=round_id, source=source, mbox=chosen == "mbox"))
+            yield _records_chunk(
+                *import_mail(
+                    path,
+                    round_id=round_id,
+                    source=source,
+                    mbox=chosen == "mbox",
+                    max_messages=caps.max_rows,
+                    max_attachments=caps.max_attachments,
+                )
+            )
         elif chosen == "documents":
             yield import_document(path, round_id=round_id, source=source)
         else:
@@ -208,6 +241,7 @@ def import_paths(
     kind: str = "auto",
     preset: str = "auto",
     mapping: FormMapping | None = None,
+    limits: Mapping[str, int] | None = None,
 ) -> ImportReport:
     """Import files and folders into ROUND_DIR/interim/{responses,rejects,manifest}.parquet.
 
@@ -218,6 +252,7 @@ def import_paths(
         kind: auto, form, mbox, eml or documents.
         preset: form preset (auto, google, microsoft, surveymonkey, qualtrics, generic).
         mapping: an explicit form mapping (overrides the preset's choice of columns).
+        limits: caps on each file (see `import_file`); None takes the round.yaml's `limits:`, or the defaults.
 
     Returns:
         The per-file and total counts. Nothing is rewritten for files whose sha256 is unchanged.
@@ -226,6 +261,7 @@ def import_paths(
     if kind not in KINDS:
         raise SourceError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
     round_dir = Path(round_dir).resolve()
+    limits = round_limits(round_dir) if limits is None else limits
     rp = RoundPaths(round_dir, round_id)
     manifest = read_table(rp.manifest) if rp.manifest.is_file() else pd.DataFrame(columns=MANIFEST_COLUMNS)
     known = dict(zip(manifest["source"], manifest["sha256"], strict=True))
@@ -248,7 +284,7 @@ def import_paths(
         _keep_others(rp.rejects, replaced, REJECTS_SCHEMA, bad)
         for path, result in todo:
             for responses, rejects, kept in import_file(
-                path, round_id=round_id, source=result.source, kind=kind, preset=preset, mapping=mapping
+                path, round_id=round_id, source=result.source, kind=kind, preset=preset, mapping=mapping, **limits
             ):
                 out.write_table(_arrow(responses, RESPONSES_SCHEMA))
                 bad.write_table(_arrow(rejects, REJECTS_SCHEMA))
@@ -268,6 +304,12 @@ def round_id_for(round_dir: Path) -> str:
     """The round id: from ROUND_DIR/round.yaml when there is one, else the folder's name."""
     yml = Path(round_dir) / ROUND_FILE
     return load_round(yml)[0].round if yml.is_file() else Path(round_dir).resolve().name
+
+
+def round_limits(round_dir: Path) -> dict[str, int]:
+    """The caps of ROUND_DIR/round.yaml's `limits:` as keyword arguments (the defaults when there is no round file)."""
+    yml = Path(round_dir) / ROUND_FILE
+    return (load_round(yml)[0].limits if yml.is_file() else LimitSettings()).model_dump()
 
 
 def summary_lines(report: ImportReport) -> list[str]:

@@ -93,10 +93,14 @@ def _body(msg: EmailMessage) -> str:
     return plain if plain and plain.strip() else html_to_text(html) if html else ""
 
 
-def message_records(msg: EmailMessage, *, round_id: str, source: str, position: str) -> tuple[list[dict], list[dict]]:
+def message_records(
+    msg: EmailMessage, *, round_id: str, source: str, position: str, max_attachments: int | None = None
+) -> tuple[list[dict], list[dict]]:
     """Response records and rejects of one message: the body (question "general") and each attachment.
 
     `position` locates the message when it has no Message-ID ("message 3" in a mailbox, "file" for an .eml).
+    Attachments past `max_attachments` are rejects, never opened. An attachment's name is kept in `meta` only: it
+    never names a file on disk.
     """
     if not msg.keys():
         raise BrokenMessageError("not an e-mail (no headers)")
@@ -120,7 +124,10 @@ def message_records(msg: EmailMessage, *, round_id: str, source: str, position: 
     records, rejects = [], []
     parts = [(key, text, {**meta, "quoted": quoted, "signature": signature}, None)]
     for n, (name, data) in enumerate(_attachments(msg), start=1):
-        got, reason = extract_document(data, name)
+        if max_attachments is not None and n > max_attachments:
+            got, reason = "", f"attachment over limits.max_attachments ({max_attachments}) of one message"
+        else:
+            got, reason = extract_document(data, name)
         parts.append((f"{key} attachment {n}", got, {**meta, "attachment": name, "part_of": key}, reason))
     for part_key, part_text, part_meta, reason in parts:
         if part_text.strip():
@@ -172,14 +179,31 @@ def iter_messages(path: Path, mbox: bool | None = None) -> Iterator[tuple[str, E
             yield "file", None, f.read(200)
 
 
-def import_mail(path: Path, *, round_id: str, source: str, mbox: bool | None = None) -> tuple[list[dict], list[dict]]:
-    """Records and rejects of every message in an .eml or mbox file; a broken message is a reject, not a crash."""
+def import_mail(
+    path: Path,
+    *,
+    round_id: str,
+    source: str,
+    mbox: bool | None = None,
+    max_messages: int | None = None,
+    max_attachments: int | None = None,
+) -> tuple[list[dict], list[dict]]:
+    """Records and rejects of every message in an .eml or mbox file; a broken message is a reject, not a crash.
+
+    Messages past `max_messages` are not read: the first of them is a reject saying so.
+    """
     records, rejects = [], []
-    for position, msg, raw in iter_messages(path, mbox):
+    for n, (position, msg, raw) in enumerate(iter_messages(path, mbox), start=1):
+        if max_messages is not None and n > max_messages:
+            why = f"more than limits.max_rows ({max_messages:,}) messages; messages from here on were not read"
+            rejects.append({"source": source, "source_key": position, "reason": why, "raw_excerpt": excerpt(raw)})
+            break
         try:
             if msg is None:
                 raise BrokenMessageError("no message (empty, or not an mbox mailbox)")
-            got, bad = message_records(msg, round_id=round_id, source=source, position=position)
+            got, bad = message_records(
+                msg, round_id=round_id, source=source, position=position, max_attachments=max_attachments
+            )
         except BrokenMessageError as e:
             rejects.append({"source": source, "source_key": position, "reason": str(e), "raw_excerpt": excerpt(raw)})
             continue

@@ -207,6 +207,20 @@ class DuplicateSettings(_Strict):
     seed: int = 42
 
 
+class LimitSettings(_Strict):
+    """Caps on one source file; each becomes a keyword argument of `collect.importer.import_file`.
+
+    NOTE: the readers keep their own ceilings (1,000,000 characters a cell, 200 MiB unpacked a ZIP container), so
+    these caps can be lowered below them, never raised above.
+    """
+
+    max_file_bytes: int = Field(default=2 * 1024**3, ge=1)  # a 1,000,000-row CSV export is about 1 GB
+    max_unzipped_bytes: int = Field(default=200 * 1024**2, ge=1, le=200 * 1024**2)  # XLSX/DOCX, before inflating
+    max_rows: int = Field(default=5_000_000, ge=1)  # data rows of a form export, messages of a mailbox
+    max_field_chars: int = Field(default=1_000_000, ge=1, le=1_000_000)  # one answer, letter or e-mail part
+    max_attachments: int = Field(default=20, ge=0)  # per e-mail; the rest are rejects, never read
+
+
 class PublishSettings(_Strict):
     """What the brief shows."""
 
@@ -233,6 +247,7 @@ class RoundConfig(_Strict):
     codebook: CodebookSettings = CodebookSettings()
     duplicates: DuplicateSettings = DuplicateSettings()
     publish: PublishSettings = PublishSettings()
+    limits: LimitSettings = LimitSettings()
     executor: ExecutorSettings = ExecutorSettings()
     previous_round: str | None = None
 

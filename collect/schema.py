@@ -60,9 +60,10 @@ def to_meta(values: Mapping[str, Any]) -> str:
 
 
 def excerpt(raw: object) -> str:
-    """A short, printable excerpt of a raw value for a `rejects` row."""
+    """A short, printable excerpt of a raw value for a `rejects` row (undecodable bytes shown escaped)."""
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    return text[:EXCERPT_CHARS]
+    # Lone surrogates (bytes kept by errors="surrogateescape") would make the rejects table unwritable.
+    return text[:EXCERPT_CHARS].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def empty_responses() -> pd.DataFrame:
