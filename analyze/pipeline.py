@@ -20,7 +20,7 @@ from analyze.duplicates import find_campaigns
 from analyze.executor import Executor, LocalExecutor, make_executor
 from analyze.language import detect_language
 from analyze.pii import find_pii_spans, redact_pii
-from analyze.publish import DEFAULT_FORMATS, build_brief, write_brief
+from analyze.publish import DEFAULT_FORMATS, build_brief, eval_summary_path, write_brief
 from analyze.sentiment import score_sentiment
 from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
 from analyze.stance import find_stance
@@ -303,6 +303,8 @@ def run_round(
     try:
         for stage in stages:
             inputs = source_files(paths) if stage == STAGES[0] else upstream_files(state, STAGES, stage)
+            if stage == "report":  # the methodology appendix quotes the accuracy summary
+                inputs.append(eval_summary_path(paths))
             fp = fingerprint(stage, paths, inputs, {"formats": formats} if stage == "report" else {})
             if not force and is_current(state, stage, fp):
                 results.append(StageResult(stage, 0, 0, 0.0, tuple(state[stage]["outputs"]), skipped=True))

@@ -56,6 +56,11 @@ def _parameters(cfg: RoundConfig) -> dict[str, object]:
     return {k: "" if v is None else str(v) for k, v in params.items()}
 
 
+def eval_summary_path(paths: RoundPaths) -> Path:
+    """reports/eval/summary.json beside the round's reports: written by `consult eval suite`, when it has run."""
+    return paths.reports.parent / "eval" / "summary.json"
+
+
 def build_brief(cfg: RoundConfig, paths: RoundPaths, methods: dict[str, str] | None = None) -> dict:
     """The brief's context for a round that has been analysed (see `brief_context`).
 
@@ -66,14 +71,13 @@ def build_brief(cfg: RoundConfig, paths: RoundPaths, methods: dict[str, str] | N
 
     """
     tables = _round_tables(paths)
-    summary = paths.reports.parent / "eval" / "summary.json"  # written by `consult eval suite`, when it has run
     appendix = methodology_section(
         tables=tables,
         run_log=_run_log(paths),
         methods=methods or {},
         parameters=_parameters(cfg),
         versions=package_versions(),
-        accuracy=load_summary(summary),
+        accuracy=load_summary(eval_summary_path(paths)),
     )
     return brief_context(
         tables,
