@@ -137,6 +137,8 @@ def _file_language(task: str, path: Path) -> str:
 def file_cases(folders: Iterable[Path]) -> list[Case]:
     """Cases from CSV files named `<task>*.csv` in the folders (not recursive), in name order.
 
+    Each points to its SOURCE note: `<file stem>.SOURCE.md`, else `<task>.SOURCE.md`, else the folder's `SOURCE.md`.
+
     Raises:
         EvalError: a folder does not exist or a file is not a readable UTF-8 CSV.
     """
@@ -154,8 +156,9 @@ def file_cases(folders: Iterable[Path]) -> list[Case]:
                 language = _file_language(task, path)
             except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
                 raise EvalError(f"{path}: not a UTF-8 CSV ({type(e).__name__})") from e
-            note = folder / "SOURCE.md"
-            source = f"see {_shown_path(note)}" if note.is_file() else "no SOURCE.md beside the file"
+            notes = [folder / f"{path.stem}.SOURCE.md", folder / f"{task}.SOURCE.md", folder / "SOURCE.md"]
+            note = next((n for n in notes if n.is_file()), None)
+            source = f"see {_shown_path(note)}" if note else "no SOURCE note beside the file"
             cases.append(Case(task, _shown_path(path), language, path, "all rows", source, {}))
     return cases
 

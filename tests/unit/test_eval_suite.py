@@ -64,6 +64,7 @@ def labels(tmp_path: Path, shared_data: Path) -> Path:
     _real_language_rows(shared_data, 10).to_csv(folder / "language_polis.csv", index=False)
     pd.DataFrame({"text": ["Call me on 9123 4567"], "spans": ["[]"]}).to_csv(folder / "pii_x.csv", index=False)
     (folder / "notes.csv").write_text("a,b\n1,2\n")  # no task prefix: not a case
+    (folder / "language.SOURCE.md").write_text("Polis comments, CC BY 4.0\n")
     return folder
 
 
@@ -77,7 +78,9 @@ def test_suite_scores_files_lists_missing_tasks_and_writes_both_files(tmp_path, 
     assert lang["status"] == "ok" and lang["n"] == 20 and lang["language"] == "en, zh"
     assert lang["metrics"]["accuracy"] == 1.0
     assert lang["target"] == "per_class.en.recall ≥ 0.99; per_class.zh.recall ≥ 0.99" and lang["met"] is True
+    assert lang["source"] == f"see {labels / 'language.SOURCE.md'}"
     assert by_task["pii"]["status"] == "not available" and by_task["pii"]["n"] is None
+    assert by_task["pii"]["source"] == "no SOURCE note beside the file"
     assert by_task["stance"]["status"] == "no labelled data"
 
     md = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
