@@ -99,7 +99,7 @@ def _question_columns(rows: list[list[str]], preset: str) -> tuple[list[str], li
     """Per column: (question_id, question text) lists for the preset's header rows."""
     top = [c.strip() for c in rows[0]]
     if preset == "qualtrics":
-        texts = [c.strip() for c in rows[1]] + [""] * (len(top) - len(rows[1]))
+        texts = ([c.strip() for c in rows[1]] + [""] * len(top))[: len(top)]  # header rows may be ragged
         ids = []
         for name, cell in zip(top, rows[2] + [""] * (len(top) - len(rows[2])), strict=False):
             try:
@@ -108,7 +108,7 @@ def _question_columns(rows: list[list[str]], preset: str) -> tuple[list[str], li
                 ids.append(name)
         return _unique(ids), [t or n for t, n in zip(texts, top, strict=True)]
     if preset == "surveymonkey":
-        subs = [c.strip() for c in rows[1]] + [""] * (len(top) - len(rows[1]))
+        subs = ([c.strip() for c in rows[1]] + [""] * len(top))[: len(top)]
         names, current = [], ""
         for head, sub in zip(top, subs, strict=True):
             current = head or current  # a multi-option question fills only its first header cell

@@ -104,6 +104,10 @@ def iter_csv(path: Path, skip: int = 0) -> Iterator[Row]:
                 block = []
                 yield Row(record, None, f"malformed CSV row ({e})")
                 continue
+            except UnicodeDecodeError:  # UTF-16 cut mid-character: surrogateescape cannot carry it
+                yield from _checked_block(block, encoding)
+                yield Row(record, None, f"undecodable {encoding} bytes from this row to the end of the file")
+                return
             if not cells:  # a blank line is no record (Arrow's reader skips it too, so numbers agree)
                 record -= 1
             elif record > skip:

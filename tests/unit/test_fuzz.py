@@ -104,3 +104,19 @@ def test_a_zip_bomb_and_deep_html_are_refused_or_read_within_limits():
     text, reason = extract_document(bomb, "bomb.docx")
     assert text == "" and reason.startswith("ZIP bomb suspected")
     assert _check("deep.eml", fuzz()._eml(fuzz().nested_html(5_000), "text/html")) == "ok"
+
+
+@pytest.mark.parametrize("name", ["qualtrics.csv", "surveymonkey_big5hkscs.csv"])
+def test_a_vendor_export_whose_second_header_row_is_longer_is_imported(name):
+    # Found by scripts/fuzz.py: presets zipped the header rows strictly and raised ValueError.
+    raw = (FIXTURES / name).read_bytes()
+    encoding = "big5hkscs" if "big5" in name else "utf-8-sig"
+    lines = raw.decode(encoding).splitlines(keepends=True)
+    lines[1] = lines[1].rstrip("\r\n") + ",extra,cells\r\n"
+    assert _check(name, "".join(lines).encode(encoding)) == "ok"
+
+
+def test_a_utf16_export_cut_mid_character_is_a_reject_not_a_crash():
+    # Found by scripts/fuzz.py: Python's UTF-16 codec raises on a cut character even with errors="surrogateescape".
+    data = (FIXTURES / "google_forms.csv").read_text(encoding="utf-8-sig").encode("utf-16")
+    assert _check("form.csv", data[:-1]) == "ok"
