@@ -9,6 +9,9 @@ once) and quotes (redacted text when the PII stage ran), e.g. "negative, mostly 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -37,17 +40,24 @@ def _features(table: pd.DataFrame) -> np.ndarray:
     return np.hstack([topics, SENTIMENT_WEIGHT * table[["sentiment"]].to_numpy(dtype=float), stances])
 
 
-def _cluster(x: np.ndarray, max_clusters: int, seed: int) -> np.ndarray:
-    distinct = len(np.unique(x.round(1), axis=0))
-    k = max(1, min(max_clusters, distinct, len(x) // RESPONSES_PER_CLUSTER or 1))
-    if k == 1:
-        return np.zeros(len(x), dtype=int)
+Clusterer = Callable[[np.ndarray, int], np.ndarray]
+"""(feature rows, number of clusters) -> one cluster label per row; the default is seeded KMeans."""
+
+
+def kmeans_labels(x: np.ndarray, k: int, seed: int = 42) -> np.ndarray:
+    """KMeans (10 seeded initialisations) cluster labels."""
     from sklearn.cluster import KMeans
     from threadpoolctl import threadpool_limits
 
     # One thread: the data is small (a few columns), and OpenMP threads spin-waiting on a busy machine cost seconds.
     with threadpool_limits(limits=1):
         return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x)
+
+
+def _cluster(x: np.ndarray, max_clusters: int, clusterer: Clusterer) -> np.ndarray:
+    distinct = len(np.unique(x.round(1), axis=0))
+    k = max(1, min(max_clusters, distinct, len(x) // RESPONSES_PER_CLUSTER or 1))
+    return np.zeros(len(x), dtype=int) if k == 1 else np.asarray(clusterer(x, k))
 
 
 def _mood(avg: float) -> str:
@@ -91,6 +101,7 @@ def find_concerns(
     max_clusters: int = 6,
     quotes_per_cluster: int = 3,
     seed: int = 42,
+    clusterer: Clusterer | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group responses into concern clusters.
 
@@ -103,6 +114,7 @@ def find_concerns(
         max_clusters: upper bound on the number of clusters.
         quotes_per_cluster: quotes kept per cluster, nearest the cluster's centre first.
         seed: KMeans seed.
+        clusterer: replaces KMeans (tests pass a cheap stand-in).
 
     Returns:
         (clusters: concern_id, label, topics, topic_labels, avg_sentiment, support_share, oppose_share,
@@ -123,7 +135,7 @@ def find_concerns(
     if topics is not None and len(topics):
         names = {str(r.topic_id): f"{r.topic_id} {r.label_en} / {r.label_zh}" for r in topics.itertuples()}
     x = _features(table)
-    raw = _cluster(x, max_clusters, seed)
+    raw = _cluster(x, max_clusters, clusterer or partial(kmeans_labels, seed=seed))
     centres = {c: x[raw == c].mean(axis=0) for c in np.unique(raw)}
     ranked = sorted(centres, key=lambda c: (-(raw == c).sum(), tuple(np.round(centres[c], 6))))
     rows, members = [], []

@@ -53,3 +53,20 @@ def test_demo_round_has_stance_concerns_and_breakdowns(demo_round):
     assert len(concerns) >= 1 and concerns["size"].sum() == len(members)
     breakdowns = read_table(processed / "breakdowns.parquet")
     assert {"respondent_type", "channel"} <= set(breakdowns["dimension"])
+
+
+def test_eval_commands_print_json_last(shared_data, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from analyze.cli import app
+
+    held = _held_out_openrice().groupby("label").head(3)[["text", "label"]]
+    held.to_csv(tmp_path / "yue.csv", index=False)
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "stance_handwritten.csv"
+    for task, data in (("sentiment", tmp_path / "yue.csv"), ("stance", fixture)):
+        result = CliRunner().invoke(app, ["eval", task, "--data", str(data), "--json"])
+        assert result.exit_code == 0, result.output
+        last = json.loads(result.output.strip().splitlines()[-1])
+        assert last["task"] == task and {"accuracy", "macro_f1", "confusion"} <= set(last["metrics"])

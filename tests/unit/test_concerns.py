@@ -7,6 +7,11 @@ from analyze.breakdowns import break_down, contingency_test, meta_fields
 from analyze.concerns import CONCERN_COLUMNS, find_concerns, quote_texts
 
 
+def same_rows(x: np.ndarray, k: int) -> np.ndarray:
+    """Stand-in for KMeans: identical feature rows share a cluster."""
+    return np.unique(x.round(3), axis=0, return_inverse=True)[1].ravel() % k
+
+
 def _round(n_per: int = 30):
     """Two clear groups: topic 0 negative and opposing, topic 1 positive and supporting."""
     ids = [f"r{i:03d}" for i in range(2 * n_per)]
@@ -22,7 +27,8 @@ def _round(n_per: int = 30):
 def test_clusters_separate_opposing_critics_from_supporters():
     ids, assignments, sentiment, stance, language = _round()
     topics = pd.DataFrame({"topic_id": [0, 1], "label_en": ["cameras", "parks"], "label_zh": ["鏡頭", "公園"]})
-    clusters, members = find_concerns(assignments, sentiment, stance, quote_texts(language), topics, seed=1)
+    texts = quote_texts(language)
+    clusters, members = find_concerns(assignments, sentiment, stance, texts, topics, clusterer=same_rows)
     assert list(clusters.columns) == CONCERN_COLUMNS
     assert sorted(members["response_id"]) == ids
     oppose = clusters[clusters["oppose_share"] == 1.0].iloc[0]
@@ -33,8 +39,8 @@ def test_clusters_separate_opposing_critics_from_supporters():
 
 def test_same_input_same_clusters():
     _, assignments, sentiment, stance, language = _round()
-    a = find_concerns(assignments, sentiment, stance, quote_texts(language), seed=3)[0]
-    b = find_concerns(assignments, sentiment, stance, quote_texts(language), seed=3)[0]
+    a = find_concerns(assignments, sentiment, stance, quote_texts(language), clusterer=same_rows)[0]
+    b = find_concerns(assignments, sentiment, stance, quote_texts(language), clusterer=same_rows)[0]
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -79,3 +85,13 @@ def test_breakdowns_use_respondent_type_channel_and_categorical_meta():
     row = out[(out["dimension"] == "respondent_type") & (out["outcome"] == "sentiment_label")].iloc[0]
     assert row["cramers_v"] == 1.0 and json.loads(row["table"])["individual"] == {"negative": 20, "positive": 0}
     assert list(meta_fields(responses["meta"]).columns) == ["age"]
+
+
+def test_concern_chart_draws_one_bar_per_cluster_and_stance():
+    from analyze.charts import fig_concern_clusters, png_bytes
+
+    _, assignments, sentiment, stance, language = _round()
+    clusters, _ = find_concerns(assignments, sentiment, stance, quote_texts(language), clusterer=same_rows)
+    fig = fig_concern_clusters(clusters)
+    assert len(fig.axes[0].patches) == 4 * len(clusters)  # one segment per stance per cluster
+    assert png_bytes(fig).startswith(b"\x89PNG")

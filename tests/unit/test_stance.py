@@ -66,3 +66,11 @@ def test_stage_returns_every_response_once():
     assert list(out["response_id"]) == ["r1", "r2", "r3"]
     assert list(out["stance"]) == ["support", "support", "unclear"]
     assert list(out["stance_source"]) == ["form", "cue", "none"]
+
+
+def test_eval_rejects_unknown_stance_labels():
+    from analyze.evaluation import EvalError
+    from analyze.evaluation.stance import evaluate
+
+    with pytest.raises(EvalError, match="unknown stance label"):
+        evaluate(pd.DataFrame({"text": ["I support it"], "label": ["maybe"]}))
