@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 
-# A sentence ends at 。！？!? (with closing quotes), at ; ；, at a line break, or at ". " before the next sentence.
-# Decimal points and abbreviations like "e.g." survive because "." must be followed by a space and a capital/CJK.
-_SPLIT = re.compile(r"(?<=[。！？!?；;…])[」』”\"')）]*\s*|(?<=\.)\s+(?=[A-Z0-9\u3400-\u9fff「『(（])|\n+")
+# A sentence ends after 。！？!?；;… and any closing quotes or brackets that follow, at a line break, or at ". " before
+# a capital, digit, Chinese character or opening quote. Decimal points (3.5) and "e.g. this" do not end a sentence.
+_END = re.compile(r"([。！？!?；;…]+[」』”\"')）]*)\s*|(?<=\.)\s+(?=[A-Z0-9\u3400-\u9fff「『(（])")
+_BREAK = "\x00"
 _MIN_CHARS = 2
 
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of a text in order, stripped; pieces shorter than 2 characters are joined to the one before."""
+    marked = _END.sub(lambda m: (m.group(1) or "") + _BREAK, (text or "").replace(_BREAK, " "))
     out: list[str] = []
-    for piece in _SPLIT.split(text or ""):
+    for piece in re.split(rf"{_BREAK}|\n+", marked):
         piece = piece.strip()
         if not piece:
             continue

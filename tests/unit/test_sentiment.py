@@ -96,3 +96,7 @@ def test_eval_labels_binary_and_named():
     assert labels_of(pd.Series(["smile", "ok", "cry"]))[0] == ["positive", "neutral", "negative"]
     with pytest.raises(EvalError):
         labels_of(pd.Series(["great", "1"]))
+
+
+def test_sentences_keep_closing_quotes():
+    assert split_sentences("佢話「好好食！」下次再嚟。") == ["佢話「好好食！」", "下次再嚟。"]
