@@ -193,12 +193,11 @@ def run_stance(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
     def work():
         responses = read_table(paths.responses)
         questions = {q.id: f"{q.en} {q.zh}" for q in cfg.questions}
-        out = find_stance(
-            responses,
-            read_table(paths.processed_table("language")),
-            read_table(paths.processed_table("sentiment")),
-            questions,
-        )
+        language = read_table(paths.processed_table("language"))
+        pii = _optional(paths, "pii")
+        if pii is not None:  # evidence sentences may be published: read the redacted text
+            language = language.merge(pii[["response_id", "text_redacted"]], on="response_id", how="left")
+        out = find_stance(responses, language, read_table(paths.processed_table("sentiment")), questions)
         return len(responses), len(out), [write_table(out, paths.processed_table("stance"))]
 
     return _timed("stance", paths, work)

@@ -157,8 +157,8 @@ def score_text(text: str, lang: str = "en", models: SentimentModels | None = Non
         return _clip(en_part or 0.0), len(kept)
     learned = (models.cantonese if lang == "yue" else models.chinese)(" ".join(kept))
     lexical = _weighted_mean(lex_pairs)
-    weight = LEXICON_MAX_WEIGHT * min(1.0, LEXICON_FULL_CHARS / n_cjk)
-    zh_part = learned if lexical is None else (1 - weight) * learned + weight * lexical
+    lex_share = LEXICON_MAX_WEIGHT * min(1.0, LEXICON_FULL_CHARS / n_cjk)
+    zh_part = learned if lexical is None else (1 - lex_share) * learned + lex_share * lexical
     share = _en_share(n_en, n_cjk) if en_part is not None else 0.0
     return _clip(share * (en_part or 0.0) + (1 - share) * zh_part), len(kept)
 

@@ -181,7 +181,8 @@ def find_stance(
 
     Args:
         responses: response_id, question_id, meta (closed form answers are read from meta).
-        language: response_id, text_norm.
+        language: response_id, text_norm, and text_redacted when the PII stage ran: the redacted text is then read,
+            so the evidence never holds personal data.
         sentiment: response_id, sentiment.
         questions: question_id -> the proposal's text (English and Chinese joined); used to read "should" sentences.
 
@@ -190,8 +191,9 @@ def find_stance(
 
     """
     questions = questions or {}
+    text = "text_redacted" if "text_redacted" in language.columns else "text_norm"
     table = responses[["response_id", "question_id", "meta"]].merge(
-        language[["response_id", "text_norm"]], on="response_id", how="left"
+        language[["response_id", text]].rename(columns={text: "text_norm"}), on="response_id", how="left"
     )
     table = table.merge(sentiment[["response_id", "sentiment"]], on="response_id", how="left")
     found: dict[tuple, Stance] = {}  # campaign copies (same text, question, meta, sentiment) are read once

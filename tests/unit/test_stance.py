@@ -74,3 +74,17 @@ def test_eval_rejects_unknown_stance_labels():
 
     with pytest.raises(EvalError, match="unknown stance label"):
         evaluate(pd.DataFrame({"text": ["I support it"], "label": ["maybe"]}))
+
+
+def test_evidence_comes_from_redacted_text_when_present():
+    responses = pd.DataFrame({"response_id": ["r1"], "question_id": ["q1"], "meta": ["{}"]})
+    language = pd.DataFrame(
+        {
+            "response_id": ["r1"],
+            "text_norm": ["We at 9123 4567 oppose it."],
+            "text_redacted": ["We at [PHONE] oppose it."],
+        }
+    )
+    sentiment = pd.DataFrame({"response_id": ["r1"], "sentiment": [0.0]})
+    out = find_stance(responses, language, sentiment)
+    assert out["evidence"].tolist() == ["We at [PHONE] oppose it."] and out["stance"].tolist() == ["oppose"]
