@@ -18,7 +18,7 @@ ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=[]), max_size=200)
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(ANY_TEXT, min_size=1, max_size=10))
 def test_language_and_pii_stages_keep_one_row_per_input_for_any_unicode(texts):
     df = pd.DataFrame({"response_id": [f"r{i}" for i in range(len(texts))], "text": pd.Series(texts, dtype=object)})
