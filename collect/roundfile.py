@@ -186,7 +186,7 @@ class TopicSettings(_Strict):
     secondary_ratio: float = Field(default=0.9, gt=0.0, le=1.0)  # secondary topic: this close relative to the main
     max_secondary: int = Field(default=2, ge=0, le=10)
     seed_threshold: float = Field(default=0.5, ge=0.0, le=1.0)  # similarity to a theme's seeds that guides a text
-    theme_threshold: float = Field(default=0.5, ge=0.0, le=2.0)  # least score to map a topic to a theme
+    theme_threshold: float = Field(default=0.45, ge=0.0, le=2.0)  # least score to map a topic to a theme
     match_threshold: float = Field(default=0.5, ge=0.0, le=1.0)  # least similarity to keep a previous round's id
     overrides: list[TopicOverride] = Field(default_factory=list)  # applied in order on every run
 

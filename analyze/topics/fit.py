@@ -210,7 +210,7 @@ def fit_topics(
     max_secondary: int = 2,
     codebook: Sequence[Theme] | None = None,
     seed_threshold: float = 0.5,
-    theme_threshold: float = 0.5,
+    theme_threshold: float = 0.45,
     previous: pd.DataFrame | None = None,
     match_threshold: float = 0.5,
     overrides: Sequence[Mapping[str, Any]] = (),
