@@ -2,7 +2,7 @@
 
 Chinese text goes through `GlossEmbedder`: Chinese words are replaced by their English CC-CEDICT glosses before
 the English model sees them, so a Chinese and an English submission on the same concern land near each other
-(see docs/adr/0003-bilingual-topics.md). Any sentence-transformers model name or local path can replace the
+(see docs/adr/0004-topic-space.md). Any sentence-transformers model name or local path can replace the
 default through `topics.embedding_model` in round.yaml; nothing is downloaded unless the user names a hub model.
 """
 

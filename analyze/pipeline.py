@@ -245,9 +245,11 @@ def method_notes(cfg: RoundConfig) -> dict[str, str]:
             "passports, bank accounts, personal URLs; quotes and templates use the redacted text"
         ),
         "Topics 議題": (
-            f"BERTopic; embeddings: {t.embedding_model or 'CC-CEDICT gloss + all-MiniLM-L6-v2 (packaged)'}; "
-            f"UMAP+HDBSCAN min_topic_size={t.min_topic_size}, seed={t.seed}; "
-            "c-TF-IDF over English words and jieba-segmented Chinese words"
+            f"embeddings: {t.embedding_model or 'CC-CEDICT gloss + all-MiniLM-L6-v2 (packaged)'}, Chinese/English "
+            f"offset removed (mutual nearest neighbours); k-NN graph ({t.n_neighbors}) Louvain clustering, "
+            f"resolution={t.resolution}, min_topic_size={t.min_topic_size}, seed={t.seed}; outliers joined to the "
+            f"nearest topic at similarity >= {t.outlier_threshold}; codebook themes guide the fit and name topics; "
+            "BERTopic's c-TF-IDF over English words and jieba-segmented Chinese words"
         ),
         "Sentiment 情緒": (
             "per sentence, courtesy lines left out: VADER (English); character n-gram models on OpenCC-simplified "
