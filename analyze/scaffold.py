@@ -30,6 +30,10 @@ topics:
   seed: 42
 publish:
   quotes_per_topic: 3
+limits:                           # caps on each source file; what is over one becomes a rejects row naming it
+  max_file_bytes: 2147483648
+  max_rows: 5000000
+  max_attachments: 20
 """
 
 
