@@ -179,13 +179,22 @@ def iter_table(path: Path, sheet: str | int = 0) -> Iterator[Row]:
 
 
 def sniff_rows(path: Path, n: int = 4, sheet: str | int = 0) -> list[list[str]]:
-    """The first `n` readable rows, for preset detection."""
+    """The first `n` readable rows, for preset detection.
+
+    Raises:
+        SourceError: when no row is readable but some row was there (its reason, e.g. undecodable bytes).
+
+    """
     rows: list[list[str]] = []
+    first_reason = None
     for row in iter_table(path, sheet):
         if row.cells is not None:
             rows.append(row.cells)
+        first_reason = first_reason or row.reason
         if len(rows) >= n:
             break
+    if not rows and first_reason:
+        raise SourceError(f"{path.name}: no readable rows ({first_reason})")
     return rows
 
 
