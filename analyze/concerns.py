@@ -15,6 +15,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from analyze.counting import unique_key
 from analyze.stance import STANCES
 
 CONCERN_COLUMNS = [
@@ -169,10 +170,10 @@ def quote_texts(
     Args:
         language: response_id, text_norm.
         pii: response_id, text_redacted (when the PII stage ran: quotes are then always redacted).
-        duplicates: response_id, near_group or exact_group (when the duplicates stage ran).
+        duplicates: response_id, exact_group, campaign_id (when the duplicates stage ran).
 
     Returns:
-        response_id, quote_text, unique_key (the duplicate group, else the normalised text itself).
+        response_id, quote_text, unique_key (analyze.counting.unique_key, else the normalised text itself).
 
     """
     out = language[["response_id", "text_norm"]].copy()
@@ -181,9 +182,7 @@ def quote_texts(
         redacted = out.merge(pii[["response_id", "text_redacted"]], on="response_id", how="left")["text_redacted"]
         out["quote_text"] = redacted.fillna("").to_numpy()  # never fall back to unredacted text when PII ran
     out["unique_key"] = out["text_norm"]
-    if duplicates is not None:
-        group = next((c for c in ("near_group", "exact_group") if c in duplicates.columns), None)
-        if group:
-            keys = out.merge(duplicates[["response_id", group]], on="response_id", how="left")[group]
-            out["unique_key"] = keys.astype("string").fillna(out["text_norm"]).to_numpy()
+    if duplicates is not None and {"exact_group", "campaign_id"} <= set(duplicates.columns):
+        keys = unique_key(out[["response_id"]].merge(duplicates, on="response_id", how="left"))
+        out["unique_key"] = keys.astype("string").fillna(out["text_norm"]).to_numpy()
     return out[["response_id", "quote_text", "unique_key"]]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analyze.breakdowns import break_down
 from analyze.concerns import find_concerns, quote_texts
+from analyze.counting import unique_key
 from analyze.duplicates import find_campaigns
 from analyze.executor import Executor, LocalExecutor, make_executor
 from analyze.language import detect_language
@@ -146,8 +147,9 @@ def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None =
     def work():
         docs = read_table(paths.processed_table("language"))
         duplicates = _optional(paths, "duplicates")
-        if duplicates is not None:  # fit_topics then counts each campaign once in size_unique
+        if duplicates is not None:  # fit_topics then counts once by the counting rules (analyze/counting.py)
             docs = docs.merge(duplicates[["response_id", "campaign_id"]], on="response_id", how="left")
+            docs["unique_key"] = unique_key(docs[["response_id"]].merge(duplicates, on="response_id", how="left"))
         t = cfg.topics
         book = cfg.codebook
         fit = fit_topics(

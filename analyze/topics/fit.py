@@ -246,9 +246,13 @@ def fit_topics(
     models = models or TopicModels()
     themes = tuple(load_codebook() if codebook is None else codebook)
     usable = docs[docs["text_norm"].fillna("").str.strip().str.len() > 0].reset_index(drop=True)
-    key = usable["text_norm"]
+    # Fitted and counted once per key: the counting rules' key when the duplicates stage gave one, else the
+    # campaign, else the normalised text.
+    key = "text:" + usable["text_norm"]
     if "campaign_id" in usable:
-        key = usable["campaign_id"].where(usable["campaign_id"].notna(), "text:" + usable["text_norm"])
+        key = usable["campaign_id"].where(usable["campaign_id"].notna(), key)
+    if "unique_key" in usable:
+        key = usable["unique_key"].where(usable["unique_key"].notna(), key)
     unique = ~key.duplicated().to_numpy()
     rep_of = key.map({k: i for i, k in enumerate(key[unique])}).to_numpy()
     texts = usable.loc[unique, "text_norm"].tolist()
