@@ -23,13 +23,13 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def write_round(root, base: str, sources=("legco", "views")) -> None:
+def write_round(root, base: str, sources=("legco", "views"), extra: str = "") -> None:
     spec = {
         "legco": "{name: legco, kind: spider, preset: committee_index, channel: legco, "
         f'start_urls: ["{base}/legco/index.html"]',
         "views": f'{{name: views, kind: spider, preset: consultation_pages, start_urls: ["{base}/views/en/index.html"]',
     }
-    polite_but_fast = "download_delay: 0, retries: 2, max_download_mb: 0.1, timeout_s: 5}"
+    polite_but_fast = f"download_delay: 0, retries: 2, max_download_mb: 0.1, timeout_s: 5{extra}}}"
     lines = "\n".join(f"  - {spec[s]}, {polite_but_fast}" for s in sources)
     text = f"round: crawl-test\ntitle: {{en: Crawl test, zh: 爬取測試}}\nsources:\n{lines}\n"
     (root / "round.yaml").write_text(text, encoding="utf-8")
@@ -144,3 +144,15 @@ def test_stopped_crawl_resumes_and_recrawl_fetches_only_changes(tmp_path):
     assert len(after) == 7 and set(full["response_id"]) < set(after["response_id"])  # old ids kept, one new
     changed = after.set_index("response_id")["text"]
     assert changed[full["response_id"][full["source"].str.endswith("/en/3.html")].iloc[0]].endswith("Added later.")
+
+
+def test_development_cache_replays_answers_from_inside_the_round(tmp_path):
+    site = build_site()
+    with serve(site) as base:
+        write_round(tmp_path, base, sources=("legco",), extra=", http_cache: true")
+        crawl_round(tmp_path)
+        mark = len(site.log)
+        crawl_round(tmp_path)
+    # Only the two oversize documents (never downloaded, so never cached) were asked for again.
+    assert sorted(p for p, _ in site.log[mark:]) == ["/legco/papers/cb1-4.pdf", "/legco/papers/cb1-5.pdf"]
+    assert (tmp_path / "raw" / "legco" / ".httpcache").is_dir()
