@@ -21,6 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from collect.documents import extract_document
+from collect.encoding import redecode
+from collect.importer import import_file
+from collect.schema import excerpt, make_rejects
+from collect.storage import write_table
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
@@ -122,3 +126,24 @@ def test_a_utf16_export_cut_mid_character_is_a_reject_not_a_crash():
     # Found by scripts/fuzz.py: Python's UTF-16 codec raises on a cut character even with errors="surrogateescape".
     data = (FIXTURES / "google_forms.csv").read_text(encoding="utf-8-sig").encode("utf-16")
     assert _check("form.csv", data[:-1]) == "ok"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("fuzzed_cid_widths.pdf", "unreadable PDF (LimitReachedError)"),  # pypdf's own error class escaped
+        ("fuzzed_zip_version.xlsx", "truncated or corrupt ZIP container"),  # zipfile: NotImplementedError
+    ],
+)
+def test_inputs_that_crashed_the_importer_are_now_rejects_with_a_reason(name, reason):
+    chunks = list(import_file(FIXTURES / "bad" / name, round_id="r1", source=name))
+    assert [list(c[1]["reason"]) for c in chunks] == [[reason]]
+
+
+def test_undecodable_bytes_in_a_reject_excerpt_keep_the_rejects_table_writable(tmp_path):
+    # Found by scripts/fuzz.py: lone surrogates from errors="surrogateescape" broke pandas' Arrow strings.
+    rejects = make_rejects(
+        [{"source": "a.csv", "source_key": "row 2", "reason": "x", "raw_excerpt": excerpt("a\udcff")}]
+    )
+    write_table(rejects, tmp_path / "rejects.parquet")
+    assert redecode("\udcff", "utf-16") is None  # UTF-16 cannot carry escaped bytes back
