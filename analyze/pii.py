@@ -303,6 +303,14 @@ def apply_spans(text: str, spans: list[Span]) -> str:
     return "".join(out) + text[pos:]
 
 
+PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
+
+
+def without_placeholders(text: str) -> str:
+    """Redacted text with its placeholders removed, for models that must not learn "[NAME]" as a word."""
+    return " ".join(PLACEHOLDER.sub(" ", text).split())
+
+
 def find_pii_spans(df: pd.DataFrame, text_column: str = "text_norm") -> pd.DataFrame:
     """The audit table: where each piece of personal data is, never what it was.
 

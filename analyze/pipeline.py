@@ -20,7 +20,7 @@ from analyze.counting import unique_key
 from analyze.duplicates import find_campaigns
 from analyze.executor import Executor, LocalExecutor, make_executor
 from analyze.language import detect_language
-from analyze.pii import find_pii_spans, redact_pii
+from analyze.pii import find_pii_spans, redact_pii, without_placeholders
 from analyze.publish import DEFAULT_FORMATS, build_brief, eval_summary_path, write_brief
 from analyze.sentiment import score_sentiment
 from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
@@ -146,6 +146,10 @@ def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None =
 
     def work():
         docs = read_table(paths.processed_table("language"))
+        pii = _optional(paths, "pii")
+        if pii is not None:  # topics from redacted text: no name or number can become a published keyword
+            redacted = docs[["response_id"]].merge(pii[["response_id", "text_redacted"]], on="response_id", how="left")
+            docs["text_norm"] = redacted["text_redacted"].fillna("").map(without_placeholders).to_numpy()
         duplicates = _optional(paths, "duplicates")
         if duplicates is not None:  # fit_topics then counts once by the counting rules (analyze/counting.py)
             docs = docs.merge(duplicates[["response_id", "campaign_id"]], on="response_id", how="left")

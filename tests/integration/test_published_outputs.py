@@ -74,7 +74,8 @@ def published_dir(tmp_path_factory, shared_data):
     en = pd.read_csv(shared / "polis-bowling-green" / "comments.csv").sort_values("comment-id")["comment-body"]
     real = zh.head(12).tolist() + en.head(12).tolist()
     planted = [f"{real[i]} {sentence}" for i, sentence in enumerate(PLANTED.values())]
-    texts = planted + real[len(planted) :] + HOSTILE
+    signed = [f"{text} 以上意見，陳大文 謹啟" for text in zh.iloc[12:24]]  # one name, often: a keyword if unredacted
+    texts = planted + real[len(planted) :] + HOSTILE + signed
     pd.DataFrame({"ref": [f"p{i}" for i in range(len(texts))], "views": texts}).to_csv(
         root / "raw" / "export.csv", index=False
     )
@@ -110,4 +111,13 @@ def test_submission_text_is_inert_in_every_format(published, published_dir):
     assert not [c.coordinate for c in cells if c.data_type == "f"], "formula cells in the workbook"
     texts = [c.value for c in cells if isinstance(c.value, str)]
     assert not [t for t in texts if t.startswith(("=", "+", "-", "@"))]
-    assert any("HYPERLINK" in t for t in texts), "the hostile submission should be in the workbook, as text"
+
+
+def test_a_frequent_name_never_becomes_a_topic_keyword(published_dir):
+    from collect.storage import read_table
+
+    topics = read_table(published_dir.parents[1] / "processed" / "topics.parquet")  # reports/<round> -> round
+    words = {w for col in ("keywords_en", "keywords_zh") for v in topics[col] for w in v}
+    labels = " ".join(topics["label_en"]) + " ".join(topics["label_zh"])
+    assert "陳大文" not in labels and "大文" not in labels
+    assert not {w for w in words if "大文" in w or w.lower() in ("name", "chan")}
