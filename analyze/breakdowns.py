@@ -8,6 +8,7 @@ the chi-square approximation is then unreliable and the p-value should not be qu
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -29,10 +30,18 @@ BREAKDOWN_COLUMNS = [
 MIN_EXPECTED = 5.0  # the usual rule for the chi-square approximation (Cochran 1954)
 MAX_LEVELS = 12  # a meta field with more distinct values is free text or an id, not a demographic category
 MIN_COVERAGE = 0.5  # a meta field must be filled for at least half the responses to be broken down
+MIN_LEVEL_SIZE = 5  # every value of a published field covers this many responses: no group names one person
+PERSONAL_FIELD = re.compile(
+    r"name|author|sender|from|e-?mail|phone|tel|address|signature|contact|姓名|電郵|電話|地址", re.IGNORECASE
+)
 
 
 def meta_fields(meta: pd.Series) -> pd.DataFrame:
-    """Categorical fields found in the responses' `meta` JSON (2..12 distinct values, filled for half the rows)."""
+    """Categorical fields found in the responses' `meta` JSON, safe to publish as groups.
+
+    A field qualifies when it is filled for half the rows, has 2..12 distinct values each held by at least
+    MIN_LEVEL_SIZE responses, and its name is not a personal field (name, e-mail, phone, address...).
+    """
     parsed = []
     for raw in meta.fillna(""):
         try:
@@ -44,7 +53,10 @@ def meta_fields(meta: pd.Series) -> pd.DataFrame:
     keep = [
         c
         for c in sorted(fields.columns, key=str)
-        if fields[c].notna().mean() >= MIN_COVERAGE and 2 <= fields[c].dropna().astype(str).nunique() <= MAX_LEVELS
+        if fields[c].notna().mean() >= MIN_COVERAGE
+        and not PERSONAL_FIELD.search(str(c))
+        and 2 <= fields[c].dropna().astype(str).nunique() <= MAX_LEVELS
+        and fields[c].dropna().astype(str).value_counts().min() >= MIN_LEVEL_SIZE
     ]
     return fields[keep].astype("string")
 

@@ -9,7 +9,7 @@ from analyze.glossary import term
 
 # A cell starting with one of these is a formula (or DDE payload) to a spreadsheet: prefix it with an apostrophe.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
 _SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 

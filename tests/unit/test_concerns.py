@@ -95,3 +95,23 @@ def test_concern_chart_draws_one_bar_per_cluster_and_stance():
     fig = fig_concern_clusters(clusters)
     assert len(fig.axes[0].patches) == 4 * len(clusters)  # one segment per stance per cluster
     assert png_bytes(fig).startswith(b"\x89PNG")
+
+
+def test_breakdowns_never_publish_personal_or_tiny_groups():
+    import json
+
+    import pandas as pd
+
+    from analyze.breakdowns import meta_fields
+
+    rows = [
+        {"district": d, "author": a, "age_group": g}
+        for d, a, g in zip(
+            ["Kowloon"] * 6 + ["Sha Tin"] * 6,
+            [f"Person {i % 2}" for i in range(12)],
+            ["18-29"] * 11 + ["70+"],
+            strict=True,
+        )
+    ]
+    fields = meta_fields(pd.Series([json.dumps(r) for r in rows]))
+    assert list(fields.columns) == ["district"]  # author: personal field; age_group: a group of one
