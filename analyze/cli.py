@@ -306,8 +306,8 @@ def bench(
     import tempfile
     import time
 
-    from analyze.bench import SIZES, markdown_section, run_bench, update_markdown
-    from analyze.synthetic import make_round
+    from analyze.bench import SIZES, markdown_section, ratios, run_bench, update_markdown
+    from analyze.synthetic import add_submissions, make_round
 
     if size not in SIZES:
         _fail(ValueError(f"unknown size {size!r}; sizes: {', '.join(SIZES)}"))
@@ -323,9 +323,12 @@ def bench(
         stage, rows, seconds, rss = row["stage"], row["rows"], row["seconds"], row["peak_rss_mib"]
         console.print(f"{stage:<28} {rows:>8} rows {seconds:>9.2f}s {rss:>6.0f} MiB")
 
-    table = run_bench(round_dir, baseline=baseline, on_row=show)
+    table = run_bench(round_dir, baseline=baseline, on_row=show,
+                      add_new=lambda: add_submissions(round_dir, SIZES[size] // 10, shared))
     update_markdown(out, size, markdown_section(size, table, generated))
     typer.echo(table.to_string(index=False))
+    for line in ratios(table):
+        typer.echo(line)
     typer.echo(f"written to {out}")
 
 

@@ -8,14 +8,17 @@ default through `topics.embedding_model` in round.yaml; nothing is downloaded un
 
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+import pandas as pd
 
 from analyze.normalise import has_cjk
+from collect.storage import write_table
 
 
 @runtime_checkable
@@ -112,11 +115,61 @@ class GlossEmbedder:
     @property
     def name(self) -> str:
         """What the methodology appendix reports."""
-        return f"CC-CEDICT gloss + {getattr(self.inner, 'name', type(self.inner).__name__)}"
+        return f"CC-CEDICT gloss + {embedder_name(self.inner)}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed each text, glossing Chinese into English first."""
         return self.inner.encode([gloss_zh(t) for t in texts])
+
+
+def embedder_name(embedder: Embedder) -> str:
+    """The name an embedder reports (its class name when it has none)."""
+    return str(getattr(embedder, "name", type(embedder).__name__))
+
+
+class CachedEmbedder:
+    """Remembers each text's vector by (embedder name, text), so an unchanged text is never embedded twice.
+
+    The store is one Parquet file (key, vector) written atomically after each call that added vectors; the key
+    hashes the embedder's name with the text, so another model or gloss never reuses a vector. Delete the file to
+    clear the cache. The inner model is loaded only when some text is not in the store.
+    """
+
+    def __init__(self, inner: Embedder, path: Path) -> None:
+        self.inner = inner
+        self.path = Path(path)
+        self._store: dict[str, np.ndarray] | None = None
+
+    @property
+    def name(self) -> str:
+        """The inner embedder's name: the cache changes speed, never vectors."""
+        return embedder_name(self.inner)
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.name}\x1f{text}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._store is None:
+            self._store = {}
+            if self.path.is_file():
+                table = pd.read_parquet(self.path)
+                vectors = zip(table["key"], table["vector"], strict=True)
+                self._store = {k: np.asarray(v, dtype=np.float32) for k, v in vectors}
+        return self._store
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Vectors from the store; texts not in it are embedded in one call and added."""
+        store = self._load()
+        keys = [self._key(t) for t in texts]
+        missing = list(dict.fromkeys(k_t for k_t in zip(keys, texts, strict=True) if k_t[0] not in store))
+        if missing:
+            vectors = np.asarray(self.inner.encode([t for _, t in missing]), dtype=np.float32)
+            store.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
+            table = pd.DataFrame({"key": list(store), "vector": [v.tolist() for v in store.values()]})
+            write_table(table, self.path)
+        if not keys:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([store[k] for k in keys])
 
 
 def default_embedder(model: str | None = None) -> Embedder:

@@ -18,6 +18,7 @@ from analyze.breakdowns import break_down
 from analyze.concerns import find_concerns, quote_texts
 from analyze.counting import unique_key
 from analyze.duplicates import find_campaigns
+from analyze.embeddings import CachedEmbedder, default_embedder
 from analyze.executor import Executor, LocalExecutor, make_executor
 from analyze.language import detect_language
 from analyze.pii import find_pii_spans, redact_pii, without_placeholders
@@ -141,6 +142,11 @@ def _previous_topics(cfg: RoundConfig, paths: RoundPaths) -> pd.DataFrame | None
     return read_table(table)
 
 
+def cached_embedder(paths: RoundPaths, model: str | None) -> CachedEmbedder:
+    """The round's embedder, remembering vectors in interim/cache/ so unchanged texts are not embedded again."""
+    return CachedEmbedder(default_embedder(model), paths.interim / "cache" / "embeddings.parquet")
+
+
 def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None = None) -> StageResult:
     """Topics -> processed/topic_assignments, topics, topic_overrides (+ topic_diff with a previous round)."""
 
@@ -158,7 +164,7 @@ def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None =
         book = cfg.codebook
         fit = fit_topics(
             docs,
-            models=models,
+            models=models or TopicModels(embedder=cached_embedder(paths, t.embedding_model)),
             quotes_per_topic=cfg.publish.quotes_per_topic,
             codebook=load_codebook(paths.root / book.path, extend=book.mode == "extend") if book.path else None,
             previous=_previous_topics(cfg, paths),

@@ -82,7 +82,7 @@ def _compose(rng: np.random.Generator, pools: SentencePools, lang: str) -> str:
     return joiner.join(rng.choice(pool, size=k, replace=False))
 
 
-def generate_submissions(n: int, pools: SentencePools, seed: int = 0) -> pd.DataFrame:
+def generate_submissions(n: int, pools: SentencePools, seed: int = 0, first_ref: int = 0) -> pd.DataFrame:
     """Generate n form rows: ref, respondent_type, organisation, views, kind (original or campaign:<i>)."""
     rng = np.random.default_rng(seed)
     templates = [_compose(rng, pools, lang) + _compose(rng, pools, lang) for lang in ("en", "en", "zh", "zh", "yue")]
@@ -105,7 +105,7 @@ def generate_submissions(n: int, pools: SentencePools, seed: int = 0) -> pd.Data
         org = str(rng.choice(pools.organisations)) if is_org[i] else ""
         rows.append(
             {
-                "ref": f"b{i:07d}",
+                "ref": f"b{first_ref + i:07d}",
                 "respondent_type": "Organisation" if org else ("Individual" if i % 7 else "Anonymous"),
                 "organisation": org,
                 "views": text,
@@ -113,6 +113,15 @@ def generate_submissions(n: int, pools: SentencePools, seed: int = 0) -> pd.Data
             }
         )
     return pd.DataFrame(rows)
+
+
+def add_submissions(folder: Path, n: int, shared: Path, seed: int = 1) -> int:
+    """Append n new submissions (other refs, another seed) to a generated round's export; return the new total."""
+    export = Path(folder) / "raw" / "submissions.csv"
+    old = pd.read_csv(export, dtype=str, keep_default_na=False)
+    new = generate_submissions(n, load_pools(shared), seed, first_ref=len(old))
+    pd.concat([old, new], ignore_index=True).to_csv(export, index=False)
+    return len(old) + n
 
 
 def make_round(folder: Path, n: int, shared: Path, seed: int = 0) -> Path:
