@@ -138,6 +138,7 @@ def file_cases(folders: Iterable[Path]) -> list[Case]:
     """Cases from CSV files named `<task>*.csv` in the folders (not recursive), in name order.
 
     Each points to its SOURCE note: `<file stem>.SOURCE.md`, else `<task>.SOURCE.md`, else the folder's `SOURCE.md`.
+    A file that has a `<stem>_holdout.csv` twin is named a development set.
 
     Raises:
         EvalError: a folder does not exist or a file is not a readable UTF-8 CSV.
@@ -159,7 +160,10 @@ def file_cases(folders: Iterable[Path]) -> list[Case]:
             notes = [folder / f"{path.stem}.SOURCE.md", folder / f"{task}.SOURCE.md", folder / "SOURCE.md"]
             note = next((n for n in notes if n.is_file()), None)
             source = f"see {_shown_path(note)}" if note else "no SOURCE note beside the file"
-            cases.append(Case(task, _shown_path(path), language, path, "all rows", source, {}))
+            # A file with a `<stem>_holdout.csv` twin is where the rules were tuned: its figure is optimistic.
+            tuned = path.with_name(f"{path.stem}_holdout.csv").is_file()
+            shown = _shown_path(path) + (" (development set)" if tuned else "")
+            cases.append(Case(task, shown, language, path, "all rows", source, {}))
     return cases
 
 

@@ -1,26 +1,23 @@
-"""`consult eval language` on a small real sample: English and Chinese Polis comments, Cantonese OpenRice reviews."""
+"""`consult eval language` on a small real sample: held-out Polis, regulations.gov, OpenRice and HKCanCor texts."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from analyze.cli import app
-from analyze.evaluation.datasets import SHARED_SETS, sample_set
+
+HOLDOUT = Path(__file__).resolve().parents[2] / "data" / "eval" / "language_holdout.csv"  # see language.SOURCE.md
 
 
 @pytest.mark.slow
-def test_eval_language_on_real_text(tmp_path, shared_data):
+def test_eval_language_on_real_text(tmp_path):
     pytest.importorskip("analyze.evaluation.language")
-    names = ("polis-vtaiwan-uberx", "polis-bowling-green", "openrice-senti-yue")
-    parts = [
-        sample_set(s, shared_data, seed=3).data.head(20)
-        for s in SHARED_SETS
-        if s.task == "language" and s.name in names
-    ]
+    rows = pd.read_csv(HOLDOUT, dtype=str, keep_default_na=False)
     data = tmp_path / "language.csv"
-    pd.concat(parts)[["text", "label"]].to_csv(data, index=False)
+    rows.groupby("label", sort=True).head(20)[["text", "label"]].to_csv(data, index=False)
 
     result = CliRunner().invoke(app, ["eval", "language", "--data", str(data), "--json"])
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from analyze.cli import app
 from analyze.evaluation import TaskUnavailable
-from analyze.evaluation.datasets import SHARED_SETS, sample_set
+from analyze.evaluation.datasets import SHARED_SETS
 from analyze.evaluation.suite import language_codes, metric_value, run_suite, shared_cases, targets_for
 from analyze.evaluation.summary import load_summary, render_markdown
 
@@ -65,6 +65,7 @@ def labels(tmp_path: Path, shared_data: Path) -> Path:
     pd.DataFrame({"text": ["Call me on 9123 4567"], "spans": ["[]"]}).to_csv(folder / "pii_x.csv", index=False)
     (folder / "notes.csv").write_text("a,b\n1,2\n")  # no task prefix: not a case
     (folder / "language.SOURCE.md").write_text("Polis comments, CC BY 4.0\n")
+    (folder / "pii_x_holdout.csv").write_text("text,spans\nno personal data,[]\n")
     return folder
 
 
@@ -72,14 +73,16 @@ def test_suite_scores_files_lists_missing_tasks_and_writes_both_files(tmp_path, 
     language = SimpleNamespace(COLUMNS=("text", "label"), evaluate=_cjk_rule)
     rows = _suite(tmp_path, labels, {"language": language})
 
-    by_task = {r["task"]: r for r in rows}
-    assert [r["task"] for r in rows] == ["language", "pii", "duplicates", "topics", "sentiment", "stance"]
+    by_task = {r["task"]: r for r in reversed(rows)}  # the first row of each task
+    assert [r["task"] for r in rows] == ["language", "pii", "pii", "duplicates", "topics", "sentiment", "stance"]
     lang = by_task["language"]
     assert lang["status"] == "ok" and lang["n"] == 20 and lang["language"] == "en, zh"
     assert lang["metrics"]["accuracy"] == 1.0
     assert lang["target"] == "per_class.en.recall ≥ 0.99; per_class.zh.recall ≥ 0.99" and lang["met"] is True
     assert lang["source"] == f"see {labels / 'language.SOURCE.md'}"
     assert by_task["pii"]["status"] == "not available" and by_task["pii"]["n"] is None
+    pii_rows = [r for r in rows if r["task"] == "pii"]
+    assert [r["dataset"].rsplit("/", 1)[-1] for r in pii_rows] == ["pii_x.csv (development set)", "pii_x_holdout.csv"]
     assert by_task["pii"]["source"] == "no SOURCE note beside the file"
     assert by_task["stance"]["status"] == "no labelled data"
 
@@ -112,17 +115,18 @@ def test_a_broken_task_is_one_row_and_the_rest_still_run(tmp_path, labels):
 
 
 def test_shared_sets_are_sampled_with_a_fixed_seed(tmp_path, shared_data):
-    specs = [s for s in SHARED_SETS if s.task == "language" and s.name in ("sib200 (parallel)", "polis-bowling-green")]
+    specs = [s for s in SHARED_SETS if s.task == "language" or s.name.startswith("openrice")]
     first = shared_cases(shared_data, _mkdir(tmp_path / "a"), seed=7, sets=specs)
     second = shared_cases(shared_data, _mkdir(tmp_path / "b"), seed=7, sets=specs)
     assert [c.path.read_bytes() for c in first] == [c.path.read_bytes() for c in second]
-    for case, spec in zip(first, specs, strict=True):
-        assert len(pd.read_csv(case.path)) == spec.limit
-        assert case.sample.endswith("(seed 7)")
-    sib = sample_set(specs[0], shared_data, seed=7).data
+    sib, openrice = (pd.read_csv(c.path, dtype=str) for c in first)
+    assert first[0].sample == "600 of 2,400 (seed 7)" and first[1].sample == "all 501"
+    # Parallel sentences stay together; Flores "Cantonese" (written register) is not a language label.
     assert set(sib["label"]) == {"en", "zh"} and sib["script"].value_counts().to_dict() == dict.fromkeys(
         ("latin", "hans", "hant"), 200
     )
+    # OpenRice: only the half the Cantonese model was not trained on (167 of each class).
+    assert openrice["label"].value_counts().to_dict() == dict.fromkeys(("negative", "neutral", "positive"), 167)
 
 
 def _mkdir(path: Path) -> Path:
