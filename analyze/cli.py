@@ -323,8 +323,9 @@ def bench(
         stage, rows, seconds, rss = row["stage"], row["rows"], row["seconds"], row["peak_rss_mib"]
         console.print(f"{stage:<28} {rows:>8} rows {seconds:>9.2f}s {rss:>6.0f} MiB")
 
-    table = run_bench(round_dir, baseline=baseline, on_row=show,
-                      add_new=lambda: add_submissions(round_dir, SIZES[size] // 10, shared))
+    table = run_bench(
+        round_dir, baseline=baseline, on_row=show, add_new=lambda: add_submissions(round_dir, SIZES[size] // 10, shared)
+    )
     update_markdown(out, size, markdown_section(size, table, generated))
     typer.echo(table.to_string(index=False))
     for line in ratios(table):
