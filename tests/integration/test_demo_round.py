@@ -82,13 +82,17 @@ def test_brief_has_counts_topics_quotes_in_both_languages_and_charts(paths):
     assert "script" not in parser.tags
 
 
-def test_same_input_gives_the_same_tables(demo_round, tmp_path):
+def test_same_input_gives_byte_identical_tables(demo_round, tmp_path):
     from analyze.demo import copy_demo
-    from analyze.pipeline import run_round
+    from analyze.pipeline import STAGES, run_round
 
     again = copy_demo(tmp_path)
-    run_round(again, stages=("collect", "language", "topics", "sentiment"))
-    for name in ("topics", "topic_assignments", "sentiment", "language"):
-        a = read_table(demo_round / "processed" / f"{name}.parquet")
-        b = read_table(again / "processed" / f"{name}.parquet")
+    run_round(again, stages=STAGES[:-1])  # everything but the report
+    tables = ["interim/responses.parquet"] + [
+        f"processed/{name}.parquet"
+        for name in ("language", "pii", "duplicates", "topics", "topic_assignments", "sentiment", "stance")
+    ]
+    for name in tables:
+        a, b = read_table(demo_round / name), read_table(again / name)
         pd.testing.assert_frame_equal(a, b, check_exact=True)
+        assert (demo_round / name).read_bytes() == (again / name).read_bytes(), name
