@@ -19,6 +19,7 @@ PLANTED = {  # value -> the sentence that carries it (typed here; the surroundin
     "9123 4567": "如有查詢請致電 9123 4567 聯絡我。",
     "+852 2345 6789": "Call me on +852 2345 6789 about the survey.",
     "chan.taiman@example.com": "Write to chan.taiman@example.com with questions.",
+    "4111 1111 1111 1111": "My card 4111 1111 1111 1111 was charged for the form.",
     "彌敦道123號5樓A室": "我住在香港九龍旺角彌敦道123號5樓A室。",
     "Flat A, 5/F, 123 Nathan Road": "I live at Flat A, 5/F, 123 Nathan Road, Kowloon.",
     "陳大文": "以上意見，陳大文 謹啟",
