@@ -114,10 +114,8 @@ def run_duplicates(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
     def work():
         docs = read_table(paths.processed_table("language"))[["response_id", "text_norm", "lang"]]
         docs = docs.merge(read_table(paths.responses)[["response_id", "channel", "received_at"]], on="response_id")
-        pii = _optional(paths, "pii")
-        if pii is not None:  # campaign templates and added sentences are published: take them redacted
-            docs = docs.merge(pii[["response_id", "text_redacted"]], on="response_id", how="left")
-            docs["text_redacted"] = docs["text_redacted"].fillna("")
+        if (redacted := _redacted_texts(paths, docs)) is not None:  # templates are published: take them redacted
+            docs["text_redacted"] = redacted
         d = cfg.duplicates
         groups, campaigns = find_campaigns(
             docs, min_campaign_size=d.min_campaign_size, threshold=d.threshold, num_perm=d.num_perm, seed=d.seed
@@ -152,10 +150,8 @@ def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None =
 
     def work():
         docs = read_table(paths.processed_table("language"))
-        pii = _optional(paths, "pii")
-        if pii is not None:  # topics from redacted text: no name or number can become a published keyword
-            redacted = docs[["response_id"]].merge(pii[["response_id", "text_redacted"]], on="response_id", how="left")
-            docs["text_norm"] = redacted["text_redacted"].fillna("").map(without_placeholders).to_numpy()
+        if (redacted := _redacted_texts(paths, docs)) is not None:  # no name or number can become a keyword
+            docs["text_norm"] = redacted.map(without_placeholders)
         duplicates = _optional(paths, "duplicates")
         if duplicates is not None:  # fit_topics then counts once by the counting rules (analyze/counting.py)
             docs = docs.merge(duplicates[["response_id", "campaign_id"]], on="response_id", how="left")
@@ -194,6 +190,15 @@ def run_sentiment(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
     return _timed("sentiment", paths, work)
 
 
+def _redacted_texts(paths: RoundPaths, docs: pd.DataFrame) -> pd.Series | None:
+    """The redacted text of each of docs' responses, in docs' order ("" if missing), when the PII stage has run."""
+    pii = _optional(paths, "pii")
+    if pii is None:
+        return None
+    merged = docs[["response_id"]].merge(pii[["response_id", "text_redacted"]], on="response_id", how="left")
+    return merged["text_redacted"].fillna("").set_axis(docs.index)
+
+
 def _optional(paths: RoundPaths, name: str) -> pd.DataFrame | None:
     path = paths.processed_table(name)
     return read_table(path) if path.exists() else None
@@ -206,9 +211,8 @@ def run_stance(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
         responses = read_table(paths.responses)
         questions = {q.id: f"{q.en} {q.zh}" for q in cfg.questions}
         language = read_table(paths.processed_table("language"))
-        pii = _optional(paths, "pii")
-        if pii is not None:  # evidence sentences may be published: read the redacted text
-            language = language.merge(pii[["response_id", "text_redacted"]], on="response_id", how="left")
+        if (redacted := _redacted_texts(paths, language)) is not None:  # evidence sentences may be published
+            language["text_redacted"] = redacted
         out = find_stance(responses, language, read_table(paths.processed_table("sentiment")), questions)
         return len(responses), len(out), [write_table(out, paths.processed_table("stance"))]
 

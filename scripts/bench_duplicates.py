@@ -90,6 +90,8 @@ def main() -> None:
     if sys.argv[1:2] == ["--one"]:
         print(json.dumps(measure(int(sys.argv[2]))), flush=True)
         return
+    if not all(a.isdigit() for a in sys.argv[1:]):
+        sys.exit("usage: bench_duplicates.py [N ...]  (sizes in responses; default 10000 100000 1000000)")
     sizes = [int(a) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000]
     results = []
     for n in sizes:
