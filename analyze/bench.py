@@ -56,6 +56,8 @@ def _baseline_child(round_dir: str) -> tuple[dict, float]:
 
 
 def _rerun_child(round_dir: str, label: str) -> tuple[dict, float]:
+    import pyarrow.parquet as pq
+
     from analyze.pipeline import run_round
 
     start = time.perf_counter()
@@ -63,7 +65,7 @@ def _rerun_child(round_dir: str, label: str) -> tuple[dict, float]:
     seconds = time.perf_counter() - start
     result = {
         "stage": label,
-        "rows_in": results[0].rows_in,
+        "rows_in": pq.ParquetFile(Path(round_dir) / "interim" / "responses.parquet").metadata.num_rows,
         "rows_out": sum(not r.skipped for r in results),
         "seconds": round(seconds, 3),
     }
