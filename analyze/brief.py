@@ -21,7 +21,6 @@ from analyze.glossary import Term, term
 QUOTE_CHARS = 320
 STANCES = ("support", "oppose", "neutral", "unclear")
 SUMMARY_ITEMS = 3
-OPTIONAL_ROWS = 20
 Draw = Callable[[Callable[[], Any]], bytes]
 
 

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
-LANGUAGES = ("en", "zh", "both")
-
 
 @dataclass(frozen=True)
 class Term:
@@ -48,8 +46,3 @@ def term(key: str, **values: object) -> Term:
     en = {k: v.en if isinstance(v, Term) else v for k, v in values.items()}
     zh = {k: v.zh if isinstance(v, Term) else v for k, v in values.items()}
     return Term(t.en.format(**en), t.zh.format(**zh))
-
-
-def glossary_label(key: str, language: str = "both") -> str:
-    """A glossary term as one string in `language` ("en", "zh" or "both")."""
-    return term(key).show(language)

@@ -93,7 +93,8 @@ def script_of(text: str) -> str:
 
     Text whose characters are the same in both scripts counts as hant (the Hong Kong default).
     """
-    return _script(cjk_chars(text[:SCRIPT_SAMPLE_CHARS]), len(latin_words(text)), cjk_count(text))
+    han = cjk_chars(text)
+    return _script(han[:SCRIPT_SAMPLE_CHARS], len(latin_words(text)), len(han))  # the same sample as the stage
 
 
 def _script(han: list[str], n_latin: int, n_cjk: int) -> str:
