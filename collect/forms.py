@@ -1,57 +1,43 @@
 """Import a CSV or XLSX form export: one row per respondent becomes one row per answered question.
 
-Rows stream through in chunks, so a 1,000,000-row export is imported in bounded memory.
+Rows stream through in blocks, column by column as Arrow arrays, so a 1,000,000-row export is imported in bounded
+memory, and the only per-row Python work is hashing the ids and remembering respondent ids already seen.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from collect.columns import blank, concat, filled, json_strings, strip
 from collect.limits import cap_blocks
 from collect.presets import Layout, detect_preset, mapping_layout, preset_layout
 from collect.respondent import respondent_type
 from collect.roundfile import FormMapping
-from collect.schema import RESPONSE_COLUMNS, empty_responses, excerpt, make_rejects
+from collect.schema import RESPONSE_COLUMNS, empty_responses, excerpt, make_ids, make_rejects
 from collect.tables import Block, MappingError, Row, SourceError, iter_blocks, rows_to_block, sniff_rows
 
 __all__ = ["SourceError", "import_form", "import_form_file", "import_blocks", "respondent_type"]
 
 CHUNK_ROWS = 50_000
 SNIFF_ROWS = 23  # header rows plus about 20 data rows to judge which columns hold free text
+STRING_DTYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
 
 
-def _parse_times(values: list[str]) -> pd.Series:
+def _parse_times(raw: pd.Series) -> pd.Series:
     """UTC timestamps: ISO 8601 fast, then any other common form; naive times are taken as UTC."""
-    raw = pd.Series(values, dtype="string")
     parsed = pd.to_datetime(raw, utc=True, errors="coerce", format="ISO8601")
     retry = parsed.isna() & raw.str.strip().ne("")
     if retry.any():
         parsed[retry] = pd.to_datetime(raw[retry], utc=True, errors="coerce", format="mixed")
     return parsed
-
-
-def _ids(prefix: str, round_id: str, source: str, keys: list[str], question_id: str | None = None) -> list[str]:
-    """make_response_id / make_submission_id for many keys at once (the same digests, computed in one pass)."""
-    sha = hashlib.sha256
-    head = f"{round_id}\x1f{source}\x1f"
-    tail = "" if question_id is None else "\x1f" + question_id
-    return [prefix + sha((head + k + tail).encode()).hexdigest()[:16] for k in keys]
-
-
-def _json_values(values: list[str], memo: dict[str, str]) -> list[str]:
-    """JSON encodings of string values, memoised: meta columns (district, age group) repeat a few values."""
-    out = []
-    for v in values:
-        enc = memo.get(v)
-        if enc is None:
-            enc = memo[v] = json.dumps(v, ensure_ascii=False)
-        out.append(enc)
-    return out
 
 
 def _rejects(source: str, items: list[tuple[str, str, object]]) -> list[dict]:
@@ -66,104 +52,137 @@ class _FormImport:
         roles = (layout.id_col, layout.org_col, layout.type_col, layout.received_col)
         self.width = 1 + max([a.col for a in layout.answers] + list(layout.meta) + [c for c in roles if c is not None])
         self.seen: set[str] = set()
-        self.memo: dict[str, str] = {}
-        self.types: dict[tuple[str, bool], str] = {}
         # `meta` is JSON with sorted keys (as json.dumps(sort_keys=True) writes it), built from pre-encoded parts.
         names = {**{n: i for i, n in layout.meta.items()}, "question": -1}
         self.meta_keys = [(json.dumps(k, ensure_ascii=False), names[k]) for k in sorted(names)]
-        self.question_key = json.dumps("question")
 
     def frames(self, block: Block) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Responses and rejects of one block of data rows."""
         lay, n = self.layout, len(block.lines)
-        cols = block.columns + [[""] * n for _ in range(self.width - len(block.columns))]
+        cols = block.columns + [blank(n)] * (self.width - len(block.columns))
+        row_keys = concat("row ", pa.array(block.lines, pa.int64()).cast(pa.string()))
+        ids = strip(cols[lay.id_col]) if lay.id_col is not None else blank(n)
+        keys = pc.if_else(pc.equal(ids, ""), row_keys, ids)
+        answers = [strip(cols[a.col]) for a in lay.answers]
+        answered = np.logical_or.reduce([filled(a) for a in answers])
+        repeats = self._repeats(ids.to_pylist())
         bad = [(f"row {r.line}", r.reason or "unreadable row", r.raw) for r in block.rejects]
-        ids = [v.strip() for v in cols[lay.id_col]] if lay.id_col is not None else [""] * n
-        keys = [k or f"row {line}" for k, line in zip(ids, block.lines, strict=True)]
-        answers = [[v.strip() for v in cols[a.col]] for a in lay.answers]
-        keep = []
-        for i, (key, answered) in enumerate(zip(ids, zip(*answers, strict=True), strict=True)):
-            if key and key in self.seen:
-                bad.append((f"row {block.lines[i]}", f"duplicate respondent id {key!r}", self._raw(cols, i)))
-                continue
-            if key:
-                self.seen.add(key)
-            if any(answered):
-                keep.append(i)
+        for i in sorted(repeats.keys() | set(np.flatnonzero(~answered).tolist())):
+            if i in repeats:
+                bad.append((f"row {block.lines[i]}", f"duplicate respondent id {repeats[i]!r}", self._raw(cols, i)))
             else:
-                bad.append((keys[i], "no answer text", self._raw(cols, i)))
-        responses = self._responses(keep, cols, keys, answers) if keep else empty_responses()
+                bad.append((keys[i].as_py(), "no answer text", self._raw(cols, i)))
+        keep = answered.copy()
+        keep[list(repeats)] = False
+        responses = self._responses(keep, cols, keys, answers) if keep.any() else empty_responses()
         return responses, make_rejects(_rejects(self.source, bad))
 
-    def _raw(self, cols: list[list[str]], i: int) -> str:
-        return "\x1f".join(c[i] for c in cols)
+    def _repeats(self, ids: list[str]) -> dict[int, str]:
+        """Rows whose respondent id was seen before, in this block or an earlier one (row -> id); remembers the rest."""
+        named = [k for k in ids if k]
+        fresh = set(named)
+        if len(fresh) == len(named) and self.seen.isdisjoint(fresh):  # the usual case, at C speed
+            self.seen |= fresh
+            return {}
+        repeats = {}
+        for i, key in enumerate(ids):
+            if key in self.seen:
+                repeats[i] = key
+            elif key:
+                self.seen.add(key)
+        return repeats
 
-    def _responses(self, keep: list[int], cols: list[list[str]], keys: list[str], answers: list[list[str]]):
-        lay, round_id, source = self.layout, self.round_id, self.source
+    def _raw(self, cols: list[pa.Array], i: int) -> str:
+        return "\x1f".join(c[i].as_py() for c in cols)
 
-        def column(col: int | None) -> list[str]:
-            return [cols[col][i].strip() for i in keep] if col is not None else [""] * len(keep)
+    def _responses(self, keep: np.ndarray, cols: list[pa.Array], keys: pa.Array, answers: list[pa.Array]):
+        lay, n_answers = self.layout, len(self.layout.answers)
+        mask = pa.array(keep)
 
-        keys = [keys[i] for i in keep]
-        orgs, kinds, received_raw = column(lay.org_col), column(lay.type_col), column(lay.received_col)
-        rtypes = [self._rtype(k, o) for k, o in zip(kinds, orgs, strict=True)]
-        received = _parse_times(received_raw)
-        received_utc = received.dt.tz_convert(None).to_numpy()  # naive UTC datetime64: fast to index
-        unparsed = set((received.isna() & pd.Series(received_raw, dtype="string").ne("")).to_numpy().nonzero()[0])
-        extra = {
-            n: [c[i] for c in cols[self.width :] if c[i].strip()]
-            for n, i in enumerate(keep)
-            if any(c[i].strip() for c in cols[self.width :])
-        }
-        # "key": value pieces per meta column, in sorted key order; the question piece is added per answer column
-        pieces = {
-            c: [f"{k}: {v}" for v in _json_values([cols[c][i] for i in keep], self.memo)]
-            for k, c in self.meta_keys
-            if c >= 0
-        }
-        subs = _ids("s-", round_id, source, keys)
-        frames = []
+        def column(col: int | None) -> pa.Array:
+            return strip(cols[col].filter(mask)) if col is not None else blank(len(keys))
+
+        keys = keys.filter(mask)
+        orgs, received_raw = column(lay.org_col), column(lay.received_col)
+        rtypes = self._types(column(lay.type_col), orgs)
+        received_text = received_raw.to_pandas(types_mapper=STRING_DTYPES.get)
+        received = _parse_times(received_text)
+        unparsed = set(np.flatnonzero((received.isna() & received_text.ne("")).to_numpy()).tolist())
+        extra = self._extra_cells(cols, keep)
+        received_at = pa.array(received)
+        organisation = pc.if_else(pc.equal(orgs, ""), pa.scalar(None, pa.string()), orgs)
+        # '"key": value' pieces per meta column, in sorted key order; the question piece is added per answer column
+        pieces = {c: concat(k + ": ", json_strings(cols[c].filter(mask))) for k, c in self.meta_keys if c >= 0}
+        subs = make_ids("s-", self.round_id, self.source, keys)
+        tables = []
         for a_pos, answer in enumerate(lay.answers):
-            texts = [answers[a_pos][i] for i in keep]
-            here = [n for n, t in enumerate(texts) if t]
-            q_json = json.dumps(answer.question, ensure_ascii=False)
-            question = [f"{self.question_key}: {q_json}"] * len(here)
-            ordered = [question if c < 0 else [pieces[c][n] for n in here] for _, c in self.meta_keys]
-            metas = ["{" + ", ".join(parts) + "}" for parts in zip(*ordered, strict=True)]
-            for pos, n in enumerate(here):
-                if n in unparsed or n in extra:  # rare: the general (slower) way, same JSON form
-                    m = {name: cols[c][keep[n]] for c, name in lay.meta.items()} | {"question": answer.question}
-                    if n in unparsed:
-                        m["unparsed_received_at"] = received_raw[n]  # kept, never guessed
-                    if n in extra:
-                        m["extra_cells"] = extra[n]
-                    metas[pos] = json.dumps(m, ensure_ascii=False, sort_keys=True)
-            frames.append(
-                pd.DataFrame(
+            texts = answers[a_pos].filter(mask)
+            present = filled(texts)
+            here = np.flatnonzero(present)
+            pick = pa.array(present)
+            question = json.dumps("question") + ": " + json.dumps(answer.question, ensure_ascii=False)
+            parts = [pa.repeat(question, len(here)) if c < 0 else pieces[c].filter(pick) for _, c in self.meta_keys]
+            meta = concat("{", *[p for part in parts for p in (", ", part)][1:], "}")
+            meta = self._general_meta(meta, here, answer.question, cols, keep, unparsed, received_raw, extra)
+            answer_keys = keys.filter(pick)
+            tables.append(
+                pa.table(
                     {
-                        "_pos": [n * len(lay.answers) + a_pos for n in here],
-                        "response_id": _ids("r-", round_id, source, [keys[n] for n in here], answer.question_id),
-                        "submission_id": [subs[n] for n in here],
-                        "source_key": [keys[n] for n in here],
-                        "question_id": answer.question_id,
-                        "received_at": received_utc[here],
-                        "respondent_type": [rtypes[n] for n in here],
-                        "organisation": [orgs[n] or None for n in here],
-                        "text": [texts[n] for n in here],
-                        "meta": metas,
+                        "_pos": here * n_answers + a_pos,
+                        "response_id": make_ids("r-", self.round_id, self.source, answer_keys, answer.question_id),
+                        "submission_id": subs.filter(pick),
+                        "source_key": answer_keys,
+                        "question_id": pa.repeat(pa.scalar(answer.question_id, pa.string()), len(here)),
+                        "received_at": received_at.filter(pick),
+                        "respondent_type": rtypes.filter(pick),
+                        "organisation": organisation.filter(pick),
+                        "text": texts.filter(pick),
+                        "meta": meta,
                     }
                 )
             )
-        df = pd.concat(frames, ignore_index=True).sort_values("_pos", ignore_index=True).drop(columns="_pos")
-        df = df.assign(round=round_id, channel=self.channel, source=source)[list(RESPONSE_COLUMNS)]
-        df["received_at"] = pd.to_datetime(df["received_at"]).dt.tz_localize("UTC")
-        return df.astype({c: t for c, t in RESPONSE_COLUMNS.items() if c != "received_at"})
+        table = pa.concat_tables(tables)
+        if n_answers > 1:  # rows in export order, answers in column order within a row
+            table = table.take(np.argsort(table.column("_pos").to_numpy(), kind="stable"))
+        fixed = {"round": self.round_id, "channel": self.channel, "source": self.source}
+        columns = {c: pa.repeat(pa.scalar(v, pa.string()), table.num_rows) for c, v in fixed.items()}
+        columns |= {c: table.column(c) for c in RESPONSE_COLUMNS if c not in fixed}
+        return pa.table({c: columns[c] for c in RESPONSE_COLUMNS}).to_pandas(types_mapper=STRING_DTYPES.get)
 
-    def _rtype(self, kind: str, org: str) -> str:
-        key = (kind, bool(org))
-        if key not in self.types:
-            self.types[key] = respondent_type(kind, org)
-        return self.types[key]
+    def _extra_cells(self, cols: list[pa.Array], keep: np.ndarray) -> dict[int, list[str]]:
+        """Non-blank cells past the layout's columns (a ragged row), per kept row that has any."""
+        rows = np.flatnonzero(keep).tolist()
+        extra_cols = [c.to_pylist() for c in cols[self.width :]]
+        found = {n: [c[i] for c in extra_cols if c[i].strip()] for n, i in enumerate(rows)} if extra_cols else {}
+        return {n: cells for n, cells in found.items() if cells}
+
+    def _general_meta(self, meta, here, question, cols, keep, unparsed, received_raw, extra) -> pa.Array:
+        """`meta` rebuilt the general (slower) way, in the same JSON form, for the rare rows that need more keys."""
+        special = [pos for pos, n in enumerate(here.tolist()) if n in unparsed or n in extra]
+        if not special:
+            return meta
+        rows = np.flatnonzero(keep)
+        values = []
+        for pos in special:
+            n = int(here[pos])
+            m = {name: cols[c][rows[n]].as_py() for c, name in self.layout.meta.items()} | {"question": question}
+            if n in unparsed:
+                m["unparsed_received_at"] = received_raw[n].as_py()  # kept, never guessed
+            if n in extra:
+                m["extra_cells"] = extra[n]
+            values.append(json.dumps(m, ensure_ascii=False, sort_keys=True))
+        where = np.zeros(len(meta), bool)
+        where[special] = True
+        return pc.replace_with_mask(meta, pa.array(where), pa.array(values, pa.string()))
+
+    @staticmethod
+    def _types(kinds: pa.Array, orgs: pa.Array) -> pa.Array:
+        """`respondent_type` of every row, computed once per distinct (type answer, organisation stated) pair."""
+        coded = kinds.dictionary_encode()
+        pairs = coded.indices.to_numpy().astype(np.int64) * 2 + filled(orgs)
+        distinct, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
+        names = [respondent_type(kinds[i].as_py(), orgs[i].as_py()) for i in first.tolist()]
+        return pa.array(names, pa.string()).take(pa.array(inverse.ravel()))
 
 
 def import_blocks(
@@ -185,9 +204,9 @@ def import_blocks(
     """
     work = _FormImport(layout, round_id=round_id, source=source, channel=channel)
     for block in blocks:
-        data = [i for i, line in enumerate(block.lines) if line > layout.header_rows]
-        if len(data) < len(block.lines):
-            block = Block([block.lines[i] for i in data], [[c[i] for i in data] for c in block.columns], block.rejects)
+        skip = bisect_right(block.lines, layout.header_rows)  # row numbers ascend: header rows come first
+        if skip:
+            block = Block(block.lines[skip:], [c[skip:] for c in block.columns], block.rejects)
         rejects = [r for r in block.rejects if r.line > layout.header_rows]
         if block.lines or rejects:
             yield work.frames(Block(block.lines, block.columns, rejects))

@@ -7,7 +7,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 RESPONSE_COLUMNS: dict[str, str] = {
     "response_id": "string",
@@ -32,6 +35,8 @@ REJECT_COLUMNS: dict[str, str] = {
 CHANNELS = frozenset({"form", "email", "letter", "web", "legco", "other"})
 RESPONDENT_TYPES = frozenset({"individual", "organisation", "anonymous", "unknown"})
 EXCERPT_CHARS = 200
+_SHA256_DIGEST = type(hashlib.sha256()).digest  # unbound: map() calls it without Python frames
+_HEX = np.frombuffer(b"0123456789abcdef", np.uint8)
 
 
 class SchemaError(ValueError):
@@ -51,6 +56,25 @@ def make_response_id(round_id: str, source: str, source_key: str, question_id: s
 def make_submission_id(round_id: str, source: str, submission_key: str) -> str:
     """Stable id of one whole submission (one respondent, one letter, one e-mail)."""
     return "s-" + _digest(round_id, source, submission_key)
+
+
+def make_ids(prefix: str, round_id: str, source: str, keys: pa.Array, question_id: str | None = None) -> pa.Array:
+    """`make_response_id` ("r-", with a question id) or `make_submission_id` ("s-") of many keys, as Arrow strings.
+
+    The same ids, computed with one C-level sha256 call per key and no Python string per id (a form import makes two
+    per row, so this is where its time goes).
+    """
+    tail = "" if question_id is None else "\x1f" + question_id
+    messages = pc.binary_join_element_wise(f"{round_id}\x1f{source}\x1f", keys, tail, "").cast(pa.binary())
+    digests = b"".join(map(_SHA256_DIGEST, map(hashlib.sha256, messages.to_pylist())))
+    first = np.frombuffer(digests, np.uint8).reshape(-1, 32)[:, :8]  # 8 bytes = the 16 hex digits kept
+    head = np.frombuffer(prefix.encode(), np.uint8)
+    out = np.empty((len(keys), len(head) + 16), np.uint8)
+    out[:, : len(head)] = head
+    out[:, len(head) :: 2] = _HEX[first >> 4]
+    out[:, len(head) + 1 :: 2] = _HEX[first & 15]
+    offsets = np.arange(len(keys) + 1, dtype=np.int32) * out.shape[1]
+    return pa.StringArray.from_buffers(len(keys), pa.py_buffer(offsets), pa.py_buffer(out))
 
 
 def to_meta(values: Mapping[str, Any]) -> str:

@@ -13,9 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from collect.documents import OLE_MAGIC, zip_problem
 from collect.encoding import FALLBACKS, detect_encoding, redecode
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # Far above any real answer, far below memory trouble: a longer cell is rejected, not imported.
 MAX_CELL_CHARS = 1_000_000
@@ -203,17 +207,19 @@ class Block:
     """Consecutive rows of a table, column by column: row numbers, columns of cells, and unreadable rows."""
 
     lines: list[int]
-    columns: list[list[str]]
+    columns: list[pa.Array]  # Arrow strings, so the importer works a column at a time
     rejects: list[Row]
 
 
 def rows_to_block(rows: list[Row]) -> Block:
     """Transpose rows into a Block, padding short rows with empty cells."""
+    import pyarrow as pa
+
     good = [r for r in rows if r.cells is not None]
     width = max((len(r.cells) for r in good), default=0)
     cells = [r.cells if len(r.cells) == width else r.cells + [""] * (width - len(r.cells)) for r in good]
     bad = [r for r in rows if r.cells is None]
-    return Block([r.line for r in good], [list(c) for c in zip(*cells, strict=True)], bad)
+    return Block([r.line for r in good], [pa.array(c, pa.string()) for c in zip(*cells, strict=True)], bad)
 
 
 def _arrow_blocks(path: Path, delimiter: str, size: int) -> Iterator[Block]:
@@ -239,7 +245,7 @@ def _arrow_blocks(path: Path, delimiter: str, size: int) -> Iterator[Block]:
             longest = max((pc.max(pc.utf8_length(col)).as_py() or 0) for col in part.columns)
             if longest > MAX_CELL_CHARS:
                 raise pa.ArrowInvalid(f"a cell over {MAX_CELL_CHARS:,} characters")  # the row path rejects it
-            yield Block(list(range(line, line + part.num_rows)), [col.to_pylist() for col in part.columns], [])
+            yield Block(list(range(line, line + part.num_rows)), part.columns, [])
             line += part.num_rows
 
 
