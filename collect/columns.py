@@ -31,6 +31,11 @@ def filled(values: pa.Array) -> np.ndarray:
     return pc.not_equal(values, "").to_numpy(zero_copy_only=False)
 
 
+def pick(values: pa.Array, mask: np.ndarray) -> pa.Array:
+    """The values where `mask` is true (the column itself when it keeps them all: no copy)."""
+    return values if mask.all() else values.filter(pa.array(mask))
+
+
 def json_strings(values: pa.Array) -> pa.Array:
     """`json.dumps(v, ensure_ascii=False)` of every value, each distinct value encoded once."""
     coded = values.dictionary_encode()

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from collect.columns import blank, concat, filled, json_strings, strip
+from collect.columns import blank, concat, filled, json_strings, pick, strip
 from collect.limits import cap_blocks
 from collect.presets import Layout, detect_preset, mapping_layout, preset_layout
 from collect.respondent import respondent_type
@@ -40,6 +40,15 @@ def _parse_times(raw: pd.Series) -> pd.Series:
     return parsed
 
 
+def _received(raw: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """UTC times of a column of stripped texts (each distinct text parsed once), and which non-blank ones failed."""
+    coded = raw.dictionary_encode()
+    texts = coded.dictionary.to_pandas(types_mapper=STRING_DTYPES.get)
+    parsed = _parse_times(texts)
+    failed = pa.array((parsed.isna() & texts.ne("")).to_numpy()).take(coded.indices)
+    return pa.array(parsed).take(coded.indices), failed.to_numpy(zero_copy_only=False)
+
+
 def _rejects(source: str, items: list[tuple[str, str, object]]) -> list[dict]:
     return [{"source": source, "source_key": k, "reason": why, "raw_excerpt": excerpt(raw)} for k, why, raw in items]
 
@@ -60,9 +69,8 @@ class _FormImport:
         """Responses and rejects of one block of data rows."""
         lay, n = self.layout, len(block.lines)
         cols = block.columns + [blank(n)] * (self.width - len(block.columns))
-        row_keys = concat("row ", pa.array(block.lines, pa.int64()).cast(pa.string()))
         ids = strip(cols[lay.id_col]) if lay.id_col is not None else blank(n)
-        keys = pc.if_else(pc.equal(ids, ""), row_keys, ids)
+        keys = self._keys(ids, block.lines)
         answers = [strip(cols[a.col]) for a in lay.answers]
         answered = np.logical_or.reduce([filled(a) for a in answers])
         repeats = self._repeats(ids.to_pylist())
@@ -76,6 +84,15 @@ class _FormImport:
         keep[list(repeats)] = False
         responses = self._responses(keep, cols, keys, answers) if keep.any() else empty_responses()
         return responses, make_rejects(_rejects(self.source, bad))
+
+    @staticmethod
+    def _keys(ids: pa.Array, lines: list[int]) -> pa.Array:
+        """`source_key` of each row: its respondent id, or "row N" where it has none."""
+        named = filled(ids)
+        if named.all():
+            return ids
+        row_keys = concat("row ", pa.array(lines, pa.int64()).cast(pa.string()))
+        return pc.if_else(pa.array(named), ids, row_keys)
 
     def _repeats(self, ids: list[str]) -> dict[int, str]:
         """Rows whose respondent id was seen before, in this block or an earlier one (row -> id); remembers the rest."""
@@ -97,46 +114,42 @@ class _FormImport:
 
     def _responses(self, keep: np.ndarray, cols: list[pa.Array], keys: pa.Array, answers: list[pa.Array]):
         lay, n_answers = self.layout, len(self.layout.answers)
-        mask = pa.array(keep)
 
         def column(col: int | None) -> pa.Array:
-            return strip(cols[col].filter(mask)) if col is not None else blank(len(keys))
+            return strip(pick(cols[col], keep)) if col is not None else blank(len(keys))
 
-        keys = keys.filter(mask)
+        keys = pick(keys, keep)
         orgs, received_raw = column(lay.org_col), column(lay.received_col)
         rtypes = self._types(column(lay.type_col), orgs)
-        received_text = received_raw.to_pandas(types_mapper=STRING_DTYPES.get)
-        received = _parse_times(received_text)
-        unparsed = set(np.flatnonzero((received.isna() & received_text.ne("")).to_numpy()).tolist())
+        received_at, failed = _received(received_raw)
+        unparsed = set(np.flatnonzero(failed).tolist())
         extra = self._extra_cells(cols, keep)
-        received_at = pa.array(received)
         organisation = pc.if_else(pc.equal(orgs, ""), pa.scalar(None, pa.string()), orgs)
         # '"key": value' pieces per meta column, in sorted key order; the question piece is added per answer column
-        pieces = {c: concat(k + ": ", json_strings(cols[c].filter(mask))) for k, c in self.meta_keys if c >= 0}
+        pieces = {c: concat(k + ": ", json_strings(pick(cols[c], keep))) for k, c in self.meta_keys if c >= 0}
         subs = make_ids("s-", self.round_id, self.source, keys)
         tables = []
         for a_pos, answer in enumerate(lay.answers):
-            texts = answers[a_pos].filter(mask)
+            texts = pick(answers[a_pos], keep)
             present = filled(texts)
             here = np.flatnonzero(present)
-            pick = pa.array(present)
             question = json.dumps("question") + ": " + json.dumps(answer.question, ensure_ascii=False)
-            parts = [pa.repeat(question, len(here)) if c < 0 else pieces[c].filter(pick) for _, c in self.meta_keys]
+            parts = [pa.repeat(question, len(here)) if c < 0 else pick(pieces[c], present) for _, c in self.meta_keys]
             meta = concat("{", *[p for part in parts for p in (", ", part)][1:], "}")
             meta = self._general_meta(meta, here, answer.question, cols, keep, unparsed, received_raw, extra)
-            answer_keys = keys.filter(pick)
+            answer_keys = pick(keys, present)
             tables.append(
                 pa.table(
                     {
                         "_pos": here * n_answers + a_pos,
                         "response_id": make_ids("r-", self.round_id, self.source, answer_keys, answer.question_id),
-                        "submission_id": subs.filter(pick),
+                        "submission_id": pick(subs, present),
                         "source_key": answer_keys,
                         "question_id": pa.repeat(pa.scalar(answer.question_id, pa.string()), len(here)),
-                        "received_at": received_at.filter(pick),
-                        "respondent_type": rtypes.filter(pick),
-                        "organisation": organisation.filter(pick),
-                        "text": texts.filter(pick),
+                        "received_at": pick(received_at, present),
+                        "respondent_type": pick(rtypes, present),
+                        "organisation": pick(organisation, present),
+                        "text": pick(texts, present),
                         "meta": meta,
                     }
                 )

@@ -242,8 +242,9 @@ def _arrow_blocks(path: Path, delimiter: str, size: int) -> Iterator[Block]:
     for batch in reader:
         for start in range(0, batch.num_rows, size):
             part = batch.slice(start, size)
-            longest = max((pc.max(pc.utf8_length(col)).as_py() or 0) for col in part.columns)
-            if longest > MAX_CELL_CHARS:
+            # A cell has at least as many bytes as characters: count characters only in a column with a long cell.
+            long = [col for col in part.columns if (pc.max(pc.binary_length(col)).as_py() or 0) > MAX_CELL_CHARS]
+            if any((pc.max(pc.utf8_length(col)).as_py() or 0) > MAX_CELL_CHARS for col in long):
                 raise pa.ArrowInvalid(f"a cell over {MAX_CELL_CHARS:,} characters")  # the row path rejects it
             yield Block(list(range(line, line + part.num_rows)), part.columns, [])
             line += part.num_rows
