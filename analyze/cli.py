@@ -333,5 +333,32 @@ def bench(
     typer.echo(f"written to {out}")
 
 
+@app.command()
+def cache(
+    round_path: Annotated[Path, typer.Argument(help="Round folder or its round.yaml.")],
+    clear: Annotated[bool, typer.Option("--clear", help="Delete the round's caches (results are unchanged).")] = False,
+) -> None:
+    """List the round's content caches (per-text results kept between runs in interim/cache/), or clear them.
+
+    Example: consult cache data/ai-2026-r1 --clear
+    """
+    from analyze.textcache import CACHE_FOLDER, clear_cache, describe_cache
+    from collect.roundfile import RoundPaths, load_round
+
+    try:
+        cfg, root = load_round(round_path)
+    except USER_ERRORS as err:
+        _fail(err)
+    folder = RoundPaths(root, cfg.round).interim / CACHE_FOLDER
+    stores = describe_cache(folder)
+    for c in stores:
+        entries = "unreadable" if c["entries"] is None else f"{c['entries']:,} entries"
+        typer.echo(f"{c['namespace']:<12} {entries:>18} {c['bytes'] / 2**20:9.1f} MiB")
+    if not stores:
+        typer.echo(f"no caches in {folder}")
+    elif clear:
+        typer.echo(f"cleared {len(clear_cache(folder))} files from {folder}")
+
+
 if __name__ == "__main__":
     app()

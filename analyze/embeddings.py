@@ -8,17 +8,16 @@ default through `topics.embedding_model` in round.yaml; nothing is downloaded un
 
 from __future__ import annotations
 
-import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
 from analyze.normalise import has_cjk
-from collect.storage import write_table
+from analyze.textcache import TextCache, column_matrix, vector_column
 
 
 @runtime_checkable
@@ -130,46 +129,34 @@ def embedder_name(embedder: Embedder) -> str:
 class CachedEmbedder:
     """Remembers each text's vector by (embedder name, text), so an unchanged text is never embedded twice.
 
-    The store is one Parquet file (key, vector) written atomically after each call that added vectors; the key
-    hashes the embedder's name with the text, so another model or gloss never reuses a vector. Delete the file to
-    clear the cache. The inner model is loaded only when some text is not in the store.
+    The store is analyze/textcache.py's Parquet file (key, vector as a fixed-size float32 list), written atomically
+    after each call that added vectors; the key hashes the embedder's name with the text, so another model or gloss
+    never reuses a vector. `consult cache ROUND --clear` clears it. The inner model is loaded only when some text
+    is not in the store.
     """
 
     def __init__(self, inner: Embedder, path: Path) -> None:
         self.inner = inner
         self.path = Path(path)
-        self._store: dict[str, np.ndarray] | None = None
+        self._cache = TextCache(self.path, "embeddings", self.name)
 
     @property
     def name(self) -> str:
         """The inner embedder's name: the cache changes speed, never vectors."""
         return embedder_name(self.inner)
 
-    def _key(self, text: str) -> str:
-        return hashlib.sha256(f"{self.name}\x1f{text}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-    def _load(self) -> dict[str, np.ndarray]:
-        if self._store is None:
-            self._store = {}
-            if self.path.is_file():
-                table = pd.read_parquet(self.path)
-                vectors = zip(table["key"], table["vector"], strict=True)
-                self._store = {k: np.asarray(v, dtype=np.float32) for k, v in vectors}
-        return self._store
+    def _embed(self, texts: list[str], positions: list[int]) -> pa.Table:
+        vectors = np.asarray(self.inner.encode([texts[i] for i in positions]), dtype=np.float32)
+        return pa.table({"vector": vector_column(vectors)})
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Vectors from the store; texts not in it are embedded in one call and added."""
-        store = self._load()
-        keys = [self._key(t) for t in texts]
-        missing = list(dict.fromkeys(k_t for k_t in zip(keys, texts, strict=True) if k_t[0] not in store))
-        if missing:
-            vectors = np.asarray(self.inner.encode([t for _, t in missing]), dtype=np.float32)
-            store.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
-            table = pd.DataFrame({"key": list(store), "vector": [v.tolist() for v in store.values()]})
-            write_table(table, self.path)
-        if not keys:
+        texts = list(texts)
+        if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([store[k] for k in keys])
+        table = self._cache.get(texts, lambda positions: self._embed(texts, positions))
+        self._cache.save()
+        return column_matrix(table.column("vector"))
 
 
 def default_embedder(model: str | None = None) -> Embedder:

@@ -20,12 +20,12 @@ from analyze.counting import unique_key
 from analyze.duplicates import find_campaigns
 from analyze.embeddings import CachedEmbedder, default_embedder
 from analyze.executor import Executor, LocalExecutor, make_executor
-from analyze.language import detect_language
-from analyze.pii import find_pii_spans, redact_pii, without_placeholders
+from analyze.pii import redact_pii, without_placeholders
 from analyze.publish import DEFAULT_FORMATS, build_brief, eval_summary_path, write_brief
-from analyze.sentiment import score_sentiment
+from analyze.stagecache import cached_language, cached_pii_spans, cached_sentiment, cached_signer
 from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
 from analyze.stance import find_stance
+from analyze.textcache import CACHE_FOLDER
 from analyze.topics import TopicModels, fit_topics, load_codebook
 from collect.collector import collect_round
 from collect.roundfile import RoundConfig, RoundPaths, load_round
@@ -61,6 +61,11 @@ def _timed(stage: str, paths: RoundPaths, work: Callable[[], tuple[int, int, lis
     return result
 
 
+def _cache(paths: RoundPaths) -> Path:
+    """The round's content caches (analyze/textcache.py): per-text results kept between runs."""
+    return paths.interim / CACHE_FOLDER
+
+
 def run_collect(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
     """Import every source into interim/responses.parquet, rejects.parquet and manifest.parquet.
 
@@ -87,7 +92,7 @@ def run_language(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
 
     def work():
         responses = read_table(paths.responses)
-        out = executor.map_frame(detect_language, responses)
+        out = cached_language(responses, _cache(paths), executor.map_frame)
         return len(responses), len(out), [write_table(out, paths.processed_table("language"))]
 
     return _timed("language", paths, work)
@@ -98,7 +103,7 @@ def run_pii(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
 
     def work():
         docs = read_table(paths.processed_table("language"))
-        audit = executor.map_frame(find_pii_spans, docs)
+        audit = cached_pii_spans(docs, _cache(paths), executor.map_frame)
         out = [
             write_table(redact_pii(docs, audit), paths.processed_table("pii")),
             write_table(audit, paths.processed_table("pii_audit")),
@@ -118,7 +123,12 @@ def run_duplicates(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
             docs["text_redacted"] = redacted
         d = cfg.duplicates
         groups, campaigns = find_campaigns(
-            docs, min_campaign_size=d.min_campaign_size, threshold=d.threshold, num_perm=d.num_perm, seed=d.seed
+            docs,
+            min_campaign_size=d.min_campaign_size,
+            threshold=d.threshold,
+            num_perm=d.num_perm,
+            seed=d.seed,
+            sign=cached_signer(_cache(paths)),
         )
         out = [
             write_table(groups, paths.processed_table("duplicates")),
@@ -142,7 +152,7 @@ def _previous_topics(cfg: RoundConfig, paths: RoundPaths) -> pd.DataFrame | None
 
 def cached_embedder(paths: RoundPaths, model: str | None) -> CachedEmbedder:
     """The round's embedder, remembering vectors in interim/cache/ so unchanged texts are not embedded again."""
-    return CachedEmbedder(default_embedder(model), paths.interim / "cache" / "embeddings.parquet")
+    return CachedEmbedder(default_embedder(model), _cache(paths) / "embeddings.parquet")
 
 
 def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None = None) -> StageResult:
@@ -184,7 +194,7 @@ def run_sentiment(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
 
     def work():
         docs = read_table(paths.processed_table("language"))
-        out = executor.map_frame(score_sentiment, docs)
+        out = cached_sentiment(docs, _cache(paths), executor.map_frame)
         return len(docs), len(out), [write_table(out, paths.processed_table("sentiment"))]
 
     return _timed("sentiment", paths, work)

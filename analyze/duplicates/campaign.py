@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -145,6 +146,7 @@ def find_campaigns(
     threshold: float = 0.5,
     num_perm: int = 64,
     seed: int = 42,
+    sign: Callable[..., np.ndarray] = signatures,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group exact and near-duplicate responses and name the campaigns among them.
 
@@ -156,6 +158,8 @@ def find_campaigns(
             duplicates (groups are the connected pairs).
         num_perm: MinHash permutations.
         seed: MinHash seed.
+        sign: computes the signatures, `signatures(keys, num_perm, seed)` or a cached stand-in for it
+            (analyze/stagecache.py).
 
     Returns:
         Per response (same rows and order as `docs`): response_id, exact_group, near_group, campaign_id,
@@ -172,7 +176,7 @@ def find_campaigns(
     units = pd.DataFrame({"key": unit_keys, "copies": np.bincount(unit, minlength=len(unit_keys))})
     units["digest"] = pd.Series([key_digest(k) for k in units["key"]], dtype=object)
     units["first_row"] = pd.Series(np.flatnonzero(has)).groupby(unit).min().to_numpy()
-    sig = signatures(list(units["key"]), num_perm=num_perm, seed=seed)
+    sig = sign(list(units["key"]), num_perm=num_perm, seed=seed)
     units["near"] = near_groups(sig, threshold) if len(units) else np.empty(0, dtype=np.int64)
     frame["unit"] = -1
     frame.loc[has, "unit"] = unit

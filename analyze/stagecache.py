@@ -1,0 +1,131 @@
+"""The per-response stages through the content cache (analyze/textcache.py): only new texts are computed.
+
+Each stage's key names what its result depends on: the package version, the stage's settings and the patterns it
+matches with, so a change to any of them starts a fresh store instead of reusing old results. Results are the
+same as calling the stage function directly (tests/unit/test_textcache.py checks tables byte for byte).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analyze import __version__, language, pii, sentiment
+from analyze.duplicates.signature import signatures
+from analyze.normalise import texts_of
+from analyze.textcache import TextCache, cached_frame, column_matrix, vector_column
+
+MapFrame = Callable[[Callable[[pd.DataFrame], pd.DataFrame], pd.DataFrame], pd.DataFrame]
+
+
+def _direct(fn: Callable[[pd.DataFrame], pd.DataFrame], df: pd.DataFrame) -> pd.DataFrame:
+    return fn(df)
+
+
+def _config(**settings: object) -> str:
+    return json.dumps({"version": __version__, **settings}, sort_keys=True, default=str)
+
+
+def _digest(*patterns: str) -> str:
+    return hashlib.sha256("\x1e".join(patterns).encode()).hexdigest()[:16]
+
+
+def language_config() -> str:
+    """What `detect_language` depends on besides the text."""
+    names = [n for n in dir(language) if n.isupper() and isinstance(getattr(language, n), int | float)]
+    return _config(
+        settings={n: getattr(language, n) for n in sorted(names)},
+        markers=_digest(language._YUE_MARKER.pattern, *sorted(language.EN_FUNCTION_WORDS)),
+    )
+
+
+def pii_config() -> str:
+    """What `find_pii_spans` depends on besides the text: its rules."""
+    rules = [f"{r.type}\x1f{r.pattern.pattern}\x1f{r.group}" for r in pii.RULES]
+    return _config(max_scan_chars=pii.MAX_SCAN_CHARS, rules=_digest(*rules))
+
+
+def sentiment_config() -> str:
+    """What `score_sentiment` (default models) depends on besides the text and its language."""
+    names = [n for n in dir(sentiment) if n.isupper() and isinstance(getattr(sentiment, n), int | float)]
+    return _config(
+        settings={n: getattr(sentiment, n) for n in sorted(names)}, courtesy=_digest(sentiment._COURTESY.pattern)
+    )
+
+
+def cached_language(responses: pd.DataFrame, folder: Path, map_frame: MapFrame = _direct) -> pd.DataFrame:
+    """`detect_language(responses)`, from the store `folder`/language.parquet for texts seen before."""
+    cache = TextCache(Path(folder) / "language.parquet", "language", language_config())
+    return cached_frame(responses, language.detect_language, texts_of(responses["text"]), cache, map_frame)
+
+
+def cached_sentiment(docs: pd.DataFrame, folder: Path, map_frame: MapFrame = _direct) -> pd.DataFrame:
+    """`score_sentiment(docs)` (default models), from `folder`/sentiment.parquet for (text, lang) seen before."""
+    langs = docs["lang"].fillna("en").astype(str) if "lang" in docs.columns else ["en"] * len(docs)
+    keys = [f"{lang}\x1f{text}" for text, lang in zip(texts_of(docs["text_norm"]), langs, strict=True)]
+    cache = TextCache(Path(folder) / "sentiment.parquet", "sentiment", sentiment_config())
+    return cached_frame(docs, sentiment.score_sentiment, keys, cache, map_frame)
+
+
+def cached_pii_spans(docs: pd.DataFrame, folder: Path, map_frame: MapFrame = _direct) -> pd.DataFrame:
+    """`find_pii_spans(docs)` (on text_norm), from the store `folder`/pii.parquet for texts seen before.
+
+    The store holds each text's spans as three lists (types, starts, ends); the audit table is rebuilt from them.
+    """
+    cache = TextCache(Path(folder) / "pii.parquet", "pii", pii_config())
+
+    def compute(positions: list[int]) -> pa.Table:
+        rows = docs.iloc[positions]
+        audit = map_frame(pii.find_pii_spans, rows)  # spans in row order, then by start
+        row_of = pd.Index(rows["response_id"]).get_indexer(audit["response_id"])
+        offsets = pa.array(np.r_[0, np.cumsum(np.bincount(row_of, minlength=len(rows)))], pa.int32())
+        return pa.table(
+            {
+                name: pa.ListArray.from_arrays(offsets, pa.array(audit[column].to_numpy(), kind))
+                for name, column, kind in (
+                    ("types", "type", pa.string()),
+                    ("starts", "start", pa.int64()),
+                    ("ends", "end", pa.int64()),
+                )
+            }
+        )
+
+    if docs.empty:
+        return map_frame(pii.find_pii_spans, docs)
+    spans = cache.get(texts_of(docs["text_norm"]), compute)
+    cache.save()
+    counts = pc.list_value_length(spans.column("types")).to_numpy(zero_copy_only=False)
+    audit = pd.DataFrame(
+        {
+            "response_id": np.repeat(docs["response_id"].astype(str).to_numpy(), counts),
+            **{
+                column: pc.list_flatten(spans.column(name)).to_numpy(zero_copy_only=False)
+                for name, column in (("types", "type"), ("starts", "start"), ("ends", "end"))
+            },
+        },
+        columns=pii.AUDIT_COLUMNS,
+    )
+    return audit.astype({"response_id": str, "type": str, "start": "int64", "end": "int64"})
+
+
+def cached_signer(folder: Path) -> Callable[..., np.ndarray]:
+    """A drop-in for `signatures(keys, num_perm, seed)` keeping signatures in `folder`/signatures.parquet."""
+
+    def sign(keys: list[str], num_perm: int = 64, seed: int = 42) -> np.ndarray:
+        if not keys:
+            return signatures(keys, num_perm=num_perm, seed=seed)
+        cache = TextCache(Path(folder) / "signatures.parquet", "signatures", _config(num_perm=num_perm, seed=seed))
+        table = cache.get(
+            keys, lambda pos: pa.table({"signature": vector_column(signatures([keys[i] for i in pos], num_perm, seed))})
+        )
+        cache.save()
+        return column_matrix(table.column("signature"), np.uint32)
+
+    return sign

@@ -1,0 +1,183 @@
+"""Per-text results remembered by content, so a re-run computes only the texts it has not seen before.
+
+One store per namespace (language, pii, signatures, sentiment, embeddings): `<round>/interim/cache/<namespace>.parquet`,
+a table of `key` and the cached columns. A key is sha256(namespace, config, text), where `config` names the package
+version and every setting the result depends on: another model, parameter or rule set never reuses a result.
+Vectors (embeddings, MinHash signatures) are stored as fixed-size list columns, written from and read back into
+numpy arrays without a Python object per number. A store that cannot be read is ignored with a warning and rebuilt;
+`consult cache ROUND --clear` deletes them all (see README).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from collect.storage import parquet_writer
+
+log = logging.getLogger(__name__)
+CACHE_FOLDER = "cache"
+KEY = "key"
+
+
+def text_keys(namespace: str, config: str, texts: Sequence[str]) -> list[str]:
+    """The store key of each text: a hash of the namespace, the config string and the text."""
+    prefix = hashlib.sha256(f"{namespace}\x1f{config}\x1f".encode())
+    out = []
+    for text in texts:
+        h = prefix.copy()
+        h.update(text.encode("utf-8", "surrogatepass"))
+        out.append(h.hexdigest()[:32])
+    return out
+
+
+def vector_column(matrix: np.ndarray) -> pa.FixedSizeListArray:
+    """A 2-D array as one fixed-size list per row, built from the array's buffer (no Python number per cell)."""
+    matrix = np.ascontiguousarray(matrix)
+    return pa.FixedSizeListArray.from_arrays(pa.array(matrix.reshape(-1)), matrix.shape[1])
+
+
+def column_matrix(column: pa.ChunkedArray | pa.Array, dtype: type = np.float32) -> np.ndarray:
+    """A fixed-size list column back as a 2-D array (rows x list size)."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return array.flatten().to_numpy(zero_copy_only=False).astype(dtype, copy=False).reshape(len(array), -1)
+
+
+class TextCache:
+    """One namespace's store: read on first use, added to by `get`, written back by `save` (atomically, once).
+
+    Args:
+        path: the store's Parquet file.
+        namespace: what the store holds (part of every key).
+        config: the version and settings the values depend on (part of every key).
+
+    """
+
+    def __init__(self, path: Path, namespace: str, config: str) -> None:
+        self.path = Path(path)
+        self.namespace = namespace
+        self.config = config
+        self._table: pa.Table | None = None
+        self._rows: dict[str, int] = {}
+        self._added = False
+
+    def _load(self) -> pa.Table | None:
+        if self._table is None and self.path.is_file():
+            try:
+                table = pq.read_table(self.path)
+                if KEY not in table.column_names:
+                    raise ValueError(f"no {KEY} column")
+            except (OSError, ValueError, pa.ArrowException) as err:
+                log.warning("cache %s unreadable (%s): ignored, it will be rebuilt", self.path, err)
+                return None
+            self._table = table
+            self._rows = {k: i for i, k in enumerate(table.column(KEY).to_pylist())}
+        return self._table
+
+    def get(self, texts: Sequence[str], compute: Callable[[list[int]], pa.Table]) -> pa.Table:
+        """The cached columns of each text, in the order given.
+
+        Args:
+            texts: the texts the values depend on (one per row).
+            compute: given the positions (into `texts`) of one row per text not in the store, returns a table of
+                the values of those rows in that order.
+
+        Returns:
+            One row per text, the store's columns without `key`.
+
+        """
+        keys = text_keys(self.namespace, self.config, texts)
+        table = self._load()
+        first: dict[str, int] = {}
+        for i, k in enumerate(keys):
+            if k not in self._rows and k not in first:
+                first[k] = i
+        if first:
+            new = compute(list(first.values()))
+            new = new.append_column(KEY, pa.array(list(first), pa.string()))
+            if table is not None and not table.schema.equals(new.schema):
+                log.warning("cache %s holds other columns (%s): rebuilt", self.path, ", ".join(table.column_names))
+                table, self._rows = None, {}
+            start = 0 if table is None else table.num_rows
+            self._rows.update((k, start + j) for j, k in enumerate(first))
+            table = new if table is None else pa.concat_tables([table, new])
+            self._table, self._added = table, True
+        if table is None:  # no texts at all
+            return pa.table({})
+        return table.drop_columns([KEY]).take(pa.array([self._rows[k] for k in keys], pa.int64()))
+
+    def save(self) -> None:
+        """Write the store if `get` added to it (temp file + rename)."""
+        if self._added and self._table is not None:
+            with parquet_writer(self.path, self._table.schema) as writer:
+                writer.write_table(self._table)
+            self._added = False
+
+
+def cached_frame(
+    df: pd.DataFrame,
+    fn: Callable[[pd.DataFrame], pd.DataFrame],
+    texts: Sequence[str],
+    cache: TextCache,
+    map_frame: Callable[[Callable[[pd.DataFrame], pd.DataFrame], pd.DataFrame], pd.DataFrame],
+) -> pd.DataFrame:
+    """`fn(df)` for a row-wise stage whose every column but `response_id` depends only on the row's text.
+
+    Rows whose text is in the store take their values from it; one row per new text goes through
+    `map_frame(fn, rows)` (an executor's, so new texts can run on a cluster). The store is saved once.
+
+    Args:
+        df: the stage's input, with `response_id`.
+        fn: the stage function; returns one row per input row, in order, `response_id` first.
+        texts: what each row's values depend on (same length as df).
+        cache: the stage's store.
+        map_frame: how fn is applied (e.g. `executor.map_frame`).
+
+    Returns:
+        What `fn(df)` returns.
+
+    """
+    if df.empty:
+        return map_frame(fn, df)
+
+    def compute(positions: list[int]) -> pa.Table:
+        out = map_frame(fn, df.iloc[positions]).drop(columns="response_id")
+        return pa.Table.from_pandas(out, preserve_index=False)
+
+    values = cache.get(texts, compute).to_pandas()
+    cache.save()
+    values.insert(0, "response_id", df["response_id"].to_numpy())
+    return values
+
+
+def cache_files(folder: Path) -> list[Path]:
+    """The stores in a round's cache folder, by name."""
+    return sorted(Path(folder).glob("*.parquet")) if Path(folder).is_dir() else []
+
+
+def describe_cache(folder: Path) -> list[dict]:
+    """One dict per store: namespace, entries (None when unreadable), bytes."""
+    out = []
+    for path in cache_files(folder):
+        try:
+            entries: int | None = pq.ParquetFile(path).metadata.num_rows
+        except (OSError, pa.ArrowException):
+            entries = None
+        out.append({"namespace": path.stem, "entries": entries, "bytes": path.stat().st_size})
+    return out
+
+
+def clear_cache(folder: Path) -> list[Path]:
+    """Delete every store (and temp file) in the cache folder; returns what was deleted."""
+    folder = Path(folder)
+    gone = cache_files(folder) + (sorted(folder.glob(".*.tmp")) if folder.is_dir() else [])
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return gone

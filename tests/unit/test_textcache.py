@@ -1,0 +1,128 @@
+"""The content cache (analyze/textcache.py) and the stages through it (analyze/stagecache.py).
+
+Real text: data/eval/pii_planted.csv (real Polis and OpenRice comments with planted Hong Kong personal data; its
+SOURCE note is data/eval/pii.SOURCE.md) and the demo round's export (data/demo/raw/submissions.csv, CC BY 4.0).
+"""
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+from analyze.cli import app
+from analyze.duplicates import duplicate_key
+from analyze.duplicates.signature import signatures
+from analyze.executor import partitions
+from analyze.normalise import normalise_text
+from analyze.pii import find_pii_spans
+from analyze.stagecache import cached_pii_spans, cached_signer
+from analyze.textcache import TextCache, cached_frame, column_matrix, vector_column
+from collect.storage import write_table
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def planted() -> pd.DataFrame:
+    """200 real comments, a third with planted personal data, some repeated (as campaign copies are)."""
+    rows = pd.read_csv(ROOT / "data" / "eval" / "pii_planted.csv", nrows=150)
+    texts = [normalise_text(t) for t in rows["text"]] + [normalise_text(t) for t in rows["text"][:50]]
+    return pd.DataFrame({"response_id": [f"r{i:03d}" for i in range(len(texts))], "text_norm": texts})
+
+
+def lengths(texts: list[str], positions: list[int], seen: list[str]) -> pa.Table:
+    seen += [texts[i] for i in positions]
+    return pa.table({"chars": [len(texts[i]) for i in positions]})
+
+
+def test_each_text_is_computed_once_and_a_new_instance_reads_the_store(tmp_path, planted):
+    texts, seen = list(planted["text_norm"]), []
+    cache = TextCache(tmp_path / "c.parquet", "lengths", "v1")
+    first = cache.get(texts, lambda pos: lengths(texts, pos, seen))
+    cache.save()
+    assert first.column("chars").to_pylist() == [len(t) for t in texts]
+    assert seen == list(dict.fromkeys(texts))  # repeats computed once
+    again = TextCache(tmp_path / "c.parquet", "lengths", "v1").get(
+        texts[::-1] + ["new"], lambda p: lengths(texts[::-1] + ["new"], p, seen)
+    )
+    assert seen[-1] == "new" and len(seen) == len(set(texts)) + 1
+    assert again.column("chars").to_pylist() == [len(t) for t in texts[::-1]] + [3]
+
+
+def test_another_config_never_reuses_a_value(tmp_path):
+    path, seen = tmp_path / "c.parquet", []
+    for config in ("v1", "v2"):
+        cache = TextCache(path, "lengths", config)
+        cache.get(["a text"], lambda pos: lengths(["a text"], pos, seen))
+        cache.save()
+    assert seen == ["a text", "a text"]
+
+
+def test_a_corrupt_store_is_ignored_with_a_warning_and_rebuilt(tmp_path, caplog):
+    path = tmp_path / "c.parquet"
+    path.write_bytes(b"PAR1 not really parquet")
+    cache = TextCache(path, "lengths", "v1")
+    with caplog.at_level(logging.WARNING):
+        out = cache.get(["abc", "de"], lambda pos: lengths(["abc", "de"], pos, []))
+    cache.save()
+    assert "unreadable" in caplog.text
+    assert out.column("chars").to_pylist() == [3, 2]
+    assert TextCache(path, "lengths", "v1").get(["de"], lambda pos: pytest.fail("not cached")).num_rows == 1
+
+
+def test_vectors_round_trip_without_loss():
+    rng = np.random.default_rng(0)
+    for matrix in (rng.random((5, 384), dtype=np.float32), rng.integers(0, 2**32, (4, 64), dtype=np.uint32)):
+        column = vector_column(matrix)
+        assert column.type.list_size == matrix.shape[1]
+        np.testing.assert_array_equal(column_matrix(pa.chunked_array([column]), matrix.dtype), matrix)
+
+
+def test_cached_pii_audit_is_byte_identical_cold_and_warm(tmp_path, planted):
+    direct = find_pii_spans(planted)
+    assert len(direct) > 40  # the planted data is there to be found
+    for run in ("cold", "warm"):
+        audit = cached_pii_spans(planted, tmp_path / "cache")
+        pd.testing.assert_frame_equal(audit, direct, check_exact=True)
+        a, b = write_table(audit, tmp_path / f"{run}.parquet"), write_table(direct, tmp_path / "direct.parquet")
+        assert a.read_bytes() == b.read_bytes(), run
+
+
+def test_a_frame_stage_gives_the_same_table_on_partitions_and_from_the_store(tmp_path, planted):
+    def stage(df):
+        return pd.DataFrame({"response_id": df["response_id"].to_numpy(), "n": df["text_norm"].str.len()})
+
+    def in_partitions(fn, df):  # what the Dask executor does, without a cluster
+        return pd.concat([fn(p) for p in partitions(df, 16)], ignore_index=True)
+
+    cache = TextCache(tmp_path / "c.parquet", "n", "v1")
+    cold = cached_frame(planted, stage, list(planted["text_norm"]), cache, in_partitions)
+    warm = cached_frame(planted, lambda df: pytest.fail("recomputed"), list(planted["text_norm"]), cache, in_partitions)
+    pd.testing.assert_frame_equal(cold, stage(planted), check_exact=True)
+    pd.testing.assert_frame_equal(warm, cold, check_exact=True)
+
+
+def test_cached_signatures_equal_direct_and_depend_on_num_perm(tmp_path, planted):
+    keys = [k for k in dict.fromkeys(duplicate_key(t) for t in planted["text_norm"]) if k]
+    sign = cached_signer(tmp_path)
+    np.testing.assert_array_equal(sign(keys, num_perm=64, seed=42), signatures(keys, 64, 42))
+    np.testing.assert_array_equal(sign(keys[::-1], num_perm=64, seed=42), signatures(keys[::-1], 64, 42))
+    assert sign(keys, num_perm=32, seed=42).shape == (len(keys), 32)
+
+
+def test_cache_command_lists_and_clears(tmp_path, planted):
+    (tmp_path / "round.yaml").write_text("round: r1\ntitle: {en: a, zh: b}\nsources: []\n", encoding="utf-8")
+    cached_pii_spans(planted, tmp_path / "interim" / "cache")
+    (tmp_path / "interim" / "cache" / "language.parquet").write_bytes(b"junk")
+    runner = CliRunner()
+    listed = runner.invoke(app, ["cache", str(tmp_path)])
+    assert listed.exit_code == 0
+    assert f"{planted['text_norm'].nunique()} entries" in listed.output and "unreadable" in listed.output
+    cleared = runner.invoke(app, ["cache", str(tmp_path), "--clear"])
+    assert cleared.exit_code == 0 and "cleared 2 files" in cleared.output
+    assert not list((tmp_path / "interim" / "cache").iterdir())
+    assert "no caches" in runner.invoke(app, ["cache", str(tmp_path)]).output
