@@ -103,7 +103,7 @@ class TextCache:
             new = compute(list(first.values()))
             new = new.append_column(KEY, pa.array(list(first), pa.string()))
             if table is not None and not table.schema.equals(new.schema):
-                log.warning("cache %s holds other columns (%s): rebuilt", self.path, ", ".join(table.column_names))
+                log.warning("cache %s was written in another layout (%s): rebuilt", self.path, table.schema.types)
                 table, self._rows = None, {}
             start = 0 if table is None else table.num_rows
             self._rows.update((k, start + j) for j, k in enumerate(first))
