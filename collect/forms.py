@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from collect.columns import blank, concat, filled, json_strings, pick, strip
 from collect.limits import cap_blocks
-from collect.presets import Layout, detect_preset, mapping_layout, preset_layout
+from collect.presets import Layout, NoAnswerColumns, detect_preset, mapping_layout, preset_layout
 from collect.respondent import respondent_type
 from collect.roundfile import FormMapping
 from collect.schema import RESPONSE_COLUMNS, empty_responses, excerpt, make_ids, make_rejects
@@ -228,7 +228,14 @@ def import_blocks(
 def file_layout(
     path: Path, *, preset: str = "auto", mapping: FormMapping | None = None, sheet: str | int = 0
 ) -> Layout:
-    """The layout of one export file: an explicit mapping, a named preset, or the detected one."""
+    """The layout of one export file: an explicit mapping, a named preset, or the detected one.
+
+    Raises:
+        MappingError: when the mapping or the named preset does not fit (a configuration mistake).
+        SourceError: when the file has no rows, or the detected preset finds no free-text column in it (so a
+            folder import rejects that one file, e.g. a lookup table, and imports the rest).
+
+    """
     head = sniff_rows(path, SNIFF_ROWS, sheet)
     if not head:
         raise SourceError(f"{path.name}: no rows")
@@ -236,7 +243,8 @@ def file_layout(
     try:
         return mapping_layout(head, mapping, chosen) if mapping else preset_layout(head, chosen)
     except MappingError as e:
-        raise MappingError(f"{path.name}: {e}") from e
+        detected = isinstance(e, NoAnswerColumns) and preset == "auto"
+        raise (SourceError if detected else MappingError)(f"{path.name}: {e}") from e
 
 
 def import_form_file(

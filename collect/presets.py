@@ -48,6 +48,10 @@ ORG_WORDS = re.compile(
 FREE_TEXT = re.compile(r"[A-Za-z]\s+[A-Za-z]|[\u3400-\u9fff\uf900-\ufaff]")
 
 
+class NoAnswerColumns(MappingError):
+    """A preset finds no free-text column: for a detected preset, a fact about the file (a reject), not a mistake."""
+
+
 @dataclass(frozen=True)
 class Answer:
     """An answer column: its position, question id and the question text as the export states it."""
@@ -132,6 +136,16 @@ def _find(names: list[str], pattern: re.Pattern[str]) -> int | None:
     return next((i for i, n in enumerate(names) if pattern.search(n.strip().replace("_", " "))), None)
 
 
+def _header_rows(rows: list[list[str]], preset: str) -> int:
+    """How many header rows the preset's exports have, checked against the rows there are."""
+    if preset not in PRESETS:
+        raise MappingError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(preset, 1)
+    if len(rows) < header_rows:
+        raise SourceError(f"the export has fewer than the {header_rows} header row(s) of preset {preset!r}")
+    return header_rows
+
+
 def preset_layout(rows: list[list[str]], preset: str) -> Layout:
     """The layout a vendor preset gives to an export whose first rows are `rows`.
 
@@ -139,11 +153,7 @@ def preset_layout(rows: list[list[str]], preset: str) -> Layout:
         SourceError: for an unknown preset or when the export has no header row.
 
     """
-    if preset not in PRESETS:
-        raise MappingError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
-    header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(preset, 1)
-    if len(rows) < header_rows:
-        raise SourceError(f"the export has fewer than the {header_rows} header row(s) of preset {preset!r}")
+    header_rows = _header_rows(rows, preset)
     ids, texts = _question_columns(rows, preset)
     top = [c.strip() for c in rows[0]]
     if preset == "qualtrics":  # Qualtrics names its own columns in row 1; answers have QID import ids
@@ -165,7 +175,7 @@ def preset_layout(rows: list[list[str]], preset: str) -> Layout:
         else:
             answers.append(Answer(i, qid, text))
     if not answers:
-        raise MappingError(f"preset {preset!r} finds no answer columns; the columns are {top}")
+        raise NoAnswerColumns(f"preset {preset!r} finds no answer columns; the columns are {top}")
     return Layout(preset, header_rows, answers, id_col, received_col, type_col, org_col, meta)
 
 
@@ -176,7 +186,7 @@ def mapping_layout(rows: list[list[str]], mapping: FormMapping, preset: str = "g
         SourceError: listing the export's columns when the mapping names one that is absent.
 
     """
-    base = preset_layout(rows, preset)
+    header_rows = _header_rows(rows, preset)  # the preset's own choice of answers plays no part
     names = _question_columns(rows, preset)[1]
     wanted = {**mapping.text_columns()}
     roles = {"id": mapping.id, "received": mapping.received_at, "type": mapping.respondent_type}
@@ -189,4 +199,4 @@ def mapping_layout(rows: list[list[str]], mapping: FormMapping, preset: str = "g
     answers = [Answer(pos[c], q, c) for c, q in wanted.items()]
     used = {a.col for a in answers} | {v for v in cols.values() if v is not None}
     meta = {i: n for i, n in enumerate(names) if i not in used}
-    return Layout(base.preset, base.header_rows, answers, cols["id"], cols["received"], cols["type"], cols["org"], meta)
+    return Layout(preset, header_rows, answers, cols["id"], cols["received"], cols["type"], cols["org"], meta)

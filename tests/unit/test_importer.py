@@ -111,3 +111,15 @@ def test_folder_under_a_hidden_folder_is_searched_but_hidden_files_inside_are_no
     for name in ("a.csv", "sub/b.eml", ".~lock.a.csv#"):
         (folder / name).write_text("x", encoding="utf-8")
     assert [p.name for p in expand_paths([folder])] == ["a.csv", "b.eml"]
+
+
+def test_folder_import_rejects_a_table_without_free_text_and_imports_the_rest(tmp_path):
+    round_dir = _round(tmp_path, ["google_forms.csv", "qualtrics.csv"])
+    (round_dir / "raw" / "districts.csv").write_text("code,district\nCW,Central\nWC,Wanchai\n", encoding="utf-8")
+    report = import_paths([round_dir / "raw"], round_dir, round_id="r1")
+    counts = {f.source: (f.kept, f.rejected) for f in report.files}
+    assert counts == {"raw/districts.csv": (0, 1), "raw/google_forms.csv": (5, 1), "raw/qualtrics.csv": (3, 0)}
+    rejects = _tables(round_dir)[1].set_index("source")
+    assert rejects.loc["raw/districts.csv", "reason"] == (
+        "preset 'generic' finds no answer columns; the columns are ['code', 'district']"
+    )

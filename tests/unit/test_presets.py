@@ -4,7 +4,7 @@ import pytest
 
 from collect.forms import file_layout, import_form_file
 from collect.roundfile import FormMapping
-from collect.tables import MappingError
+from collect.tables import MappingError, SourceError
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 
@@ -56,3 +56,24 @@ def test_explicit_mapping_over_a_vendor_layout():
     mapping = FormMapping(text={"你對呢間餐廳有咩意見？": "q1"}, id="Respondent ID")
     layout = file_layout(FIX / "surveymonkey_big5hkscs.csv", mapping=mapping)
     assert layout.header_rows == 2 and [a.question_id for a in layout.answers] == ["q1"]
+
+
+def _lookup_table(tmp_path):
+    """A table with no free text (district codes), as a folder of exports often holds next to them."""
+    path = tmp_path / "districts.csv"
+    path.write_text("code,district\nCW,Central\nWC,Wanchai\nST,Shatin\n", encoding="utf-8")
+    return path
+
+
+def test_no_free_text_column_is_a_file_problem_when_detected_and_a_mistake_when_named(tmp_path):
+    path = _lookup_table(tmp_path)
+    with pytest.raises(SourceError, match="districts.csv: preset 'generic' finds no answer columns") as detected:
+        file_layout(path)
+    assert not isinstance(detected.value, MappingError)  # so a folder import rejects this file and goes on
+    with pytest.raises(MappingError, match="finds no answer columns"):
+        file_layout(path, preset="generic")
+
+
+def test_a_mapping_may_name_answer_columns_the_preset_would_not_pick(tmp_path):
+    layout = file_layout(_lookup_table(tmp_path), mapping=FormMapping(text={"district": "q1"}, id="code"))
+    assert [(a.col, a.question_id) for a in layout.answers] == [(1, "q1")] and layout.id_col == 0
