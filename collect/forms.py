@@ -96,9 +96,9 @@ class _FormImport:
 
     def _repeats(self, ids: list[str]) -> dict[int, str]:
         """Rows whose respondent id was seen before, in this block or an earlier one (row -> id); remembers the rest."""
-        named = [k for k in ids if k]
-        fresh = set(named)
-        if len(fresh) == len(named) and self.seen.isdisjoint(fresh):  # the usual case, at C speed
+        fresh = set(ids)
+        fresh.discard("")
+        if len(fresh) == len(ids) - ids.count("") and self.seen.isdisjoint(fresh):  # the usual case, at C speed
             self.seen |= fresh
             return {}
         repeats = {}
@@ -171,9 +171,9 @@ class _FormImport:
 
     def _general_meta(self, meta, here, question, cols, keep, unparsed, received_raw, extra) -> pa.Array:
         """`meta` rebuilt the general (slower) way, in the same JSON form, for the rare rows that need more keys."""
-        special = [pos for pos, n in enumerate(here.tolist()) if n in unparsed or n in extra]
-        if not special:
+        if not unparsed and not extra:
             return meta
+        special = [pos for pos, n in enumerate(here.tolist()) if n in unparsed or n in extra]
         rows = np.flatnonzero(keep)
         values = []
         for pos in special:

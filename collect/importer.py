@@ -213,7 +213,8 @@ def source_name(path: Path, round_dir: Path) -> str:
 
 
 def _arrow(df: pd.DataFrame, schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+    # Column by column: the string columns are Arrow-backed already (half the cost of Table.from_pandas).
+    return pa.table({name: pa.array(df[name]) for name in schema.names}).cast(schema)
 
 
 def _keep_others(path: Path, replaced: set[str], schema: pa.Schema, writer: pq.ParquetWriter) -> dict[str, set]:

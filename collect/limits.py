@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from collect.documents import zip_problem
 from collect.schema import excerpt, make_rejects
@@ -67,6 +69,8 @@ def reject_long_texts(
         (responses, rejects, kept) after the move.
 
     """
+    if (pc.max(pc.binary_length(pa.array(responses["text"]))).as_py() or 0) <= max_field_chars:
+        return responses, rejects, kept  # no text has more bytes than the cap, so none has more characters
     long = responses["text"].str.len() > max_field_chars
     if not long.any():
         return responses, rejects, kept

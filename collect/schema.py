@@ -36,7 +36,6 @@ CHANNELS = frozenset({"form", "email", "letter", "web", "legco", "other"})
 RESPONDENT_TYPES = frozenset({"individual", "organisation", "anonymous", "unknown"})
 EXCERPT_CHARS = 200
 _SHA256_DIGEST = type(hashlib.sha256()).digest  # unbound: map() calls it without Python frames
-_HEX = np.frombuffer(b"0123456789abcdef", np.uint8)
 
 
 class SchemaError(ValueError):
@@ -67,12 +66,11 @@ def make_ids(prefix: str, round_id: str, source: str, keys: pa.Array, question_i
     tail = "" if question_id is None else "\x1f" + question_id
     messages = pc.binary_join_element_wise(f"{round_id}\x1f{source}\x1f", keys, tail, "").cast(pa.binary())
     digests = b"".join(map(_SHA256_DIGEST, map(hashlib.sha256, messages.to_pylist())))
-    first = np.frombuffer(digests, np.uint8).reshape(-1, 32)[:, :8]  # 8 bytes = the 16 hex digits kept
+    hexed = np.frombuffer(digests.hex().encode("ascii"), np.uint8).reshape(-1, 64)
     head = np.frombuffer(prefix.encode(), np.uint8)
     out = np.empty((len(keys), len(head) + 16), np.uint8)
     out[:, : len(head)] = head
-    out[:, len(head) :: 2] = _HEX[first >> 4]
-    out[:, len(head) + 1 :: 2] = _HEX[first & 15]
+    out[:, len(head) :] = hexed[:, :16]  # the first 16 hex digits, as hexdigest()[:16]
     offsets = np.arange(len(keys) + 1, dtype=np.int32) * out.shape[1]
     return pa.StringArray.from_buffers(len(keys), pa.py_buffer(offsets), pa.py_buffer(out))
 
