@@ -112,7 +112,9 @@ class _FormImport:
     def _raw(self, cols: list[pa.Array], i: int) -> str:
         return "\x1f".join(c[i].as_py() for c in cols)
 
-    def _responses(self, keep: np.ndarray, cols: list[pa.Array], keys: pa.Array, answers: list[pa.Array]):
+    def _responses(
+        self, keep: np.ndarray, cols: list[pa.Array], keys: pa.Array, answers: list[pa.Array]
+    ) -> pd.DataFrame:
         lay, n_answers = self.layout, len(self.layout.answers)
 
         def column(col: int | None) -> pa.Array:
@@ -135,7 +137,7 @@ class _FormImport:
             here = np.flatnonzero(present)
             question = json.dumps("question") + ": " + json.dumps(answer.question, ensure_ascii=False)
             parts = [pa.repeat(question, len(here)) if c < 0 else pick(pieces[c], present) for _, c in self.meta_keys]
-            meta = concat("{", *[p for part in parts for p in (", ", part)][1:], "}")
+            meta = concat("{", *[p for part in parts for p in (", ", part)][1:], "}")  # {part, part, ...}
             meta = self._general_meta(meta, here, answer.question, cols, keep, unparsed, received_raw, extra)
             answer_keys = pick(keys, present)
             tables.append(
@@ -169,7 +171,17 @@ class _FormImport:
         found = {n: [c[i] for c in extra_cols if c[i].strip()] for n, i in enumerate(rows)} if extra_cols else {}
         return {n: cells for n, cells in found.items() if cells}
 
-    def _general_meta(self, meta, here, question, cols, keep, unparsed, received_raw, extra) -> pa.Array:
+    def _general_meta(
+        self,
+        meta: pa.Array,
+        here: np.ndarray,
+        question: str,
+        cols: list[pa.Array],
+        keep: np.ndarray,
+        unparsed: set[int],
+        received_raw: pa.Array,
+        extra: dict[int, list[str]],
+    ) -> pa.Array:
         """`meta` rebuilt the general (slower) way, in the same JSON form, for the rare rows that need more keys."""
         if not unparsed and not extra:
             return meta
