@@ -155,8 +155,13 @@ def cached_embedder(paths: RoundPaths, model: str | None) -> CachedEmbedder:
     return CachedEmbedder(default_embedder(model), _cache(paths) / "embeddings.parquet")
 
 
-def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None = None) -> StageResult:
-    """Topics -> processed/topic_assignments, topics, topic_overrides (+ topic_diff with a previous round)."""
+def run_topics(
+    cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None = None, executor: Executor = LOCAL
+) -> StageResult:
+    """Topics -> processed/topic_assignments, topics, topic_overrides (+ topic_diff with a previous round).
+
+    Fitted here on a sample; the documents outside it are transformed on the executor's workers.
+    """
 
     def work():
         docs = read_table(paths.processed_table("language"))
@@ -175,6 +180,7 @@ def run_topics(cfg: RoundConfig, paths: RoundPaths, models: TopicModels | None =
             codebook=load_codebook(paths.root / book.path, extend=book.mode == "extend") if book.path else None,
             previous=_previous_topics(cfg, paths),
             overrides=[o.model_dump() for o in t.overrides],
+            executor=executor,
             **t.model_dump(exclude={"overrides"}),
         )
         out = [
@@ -318,7 +324,7 @@ def run_round(
         "language": lambda: run_language(paths, executor),
         "pii": lambda: run_pii(paths, executor),
         "duplicates": lambda: run_duplicates(cfg, paths),
-        "topics": lambda: run_topics(cfg, paths),
+        "topics": lambda: run_topics(cfg, paths, executor=executor),
         "sentiment": lambda: run_sentiment(paths, executor),
         "stance": lambda: run_stance(cfg, paths),
         "concerns": lambda: run_concerns(cfg, paths),

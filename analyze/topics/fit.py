@@ -2,9 +2,10 @@
 
 Steps (each sub-model injected through `TopicModels`, BERTopic's slot names kept):
 1. Campaign copies and repeated texts are fitted once: one document per campaign_id (or per distinct text).
-2. Embed (default: CC-CEDICT glosses over the packaged MiniLM), nudge documents towards close codebook themes,
-   centre each script on its mean (space.py), cluster a k-NN graph (Louvain) on at most `sample_size` documents
-   and assign the rest, and every outlier close enough, to the nearest topic.
+2. Embed at most `sample_size` documents, a sample stratified by script (default: CC-CEDICT glosses over the
+   packaged MiniLM), nudge them towards close codebook themes, remove the offset between scripts (space.py),
+   cluster a k-NN graph (Louvain) and join every outlier close enough to the nearest topic. Documents outside the
+   sample are placed by a text classifier trained on the sample's topics (transform.py).
 3. Ids: numbered by size; with a previous round's topics, matched to them (rounds.py). Analyst overrides next.
 4. Describe: bilingual c-TF-IDF keywords, representative responses per language, theme, secondary topics.
 """
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analyze.embeddings import Embedder, default_embedder
+from analyze.normalise import has_cjk
 from analyze.topics.codebook import OTHER, Theme, guide, load_codebook, map_themes, theme_vectors
 from analyze.topics.keywords import ranked_words, representative_ids, split_keywords
 from analyze.topics.overrides import AUDIT_COLUMNS, apply_overrides
@@ -32,7 +34,11 @@ from analyze.topics.space import (
     secondary_topics,
     unit_rows,
 )
+from analyze.topics.transform import default_transform_model, stratified_sample, topic_probabilities
 
+# c-TF-IDF keywords from at most this many distinct documents per topic (by response id, a stable pseudo-random
+# order): word shares settle long before that, and segmenting every text of a 100,000-response round would not.
+KEYWORD_DOCS = 1500
 ASSIGNMENT_COLUMNS = ["response_id", "topic_id", "topic_prob", "secondary_topic_ids", "theme"]
 TOPIC_COLUMNS = [
     "topic_id",
@@ -58,13 +64,16 @@ class TopicModels:
 
     umap_model: any reducer with fit_transform (default: none, the centred embeddings are clustered as they are);
     hdbscan_model: any clusterer with fit_predict (default: `GraphClusterer`); vectorizer_model: a scikit-learn
-    vectorizer for keywords (default: `topic_tokens` counts). Names follow BERTopic's.
+    vectorizer for keywords (default: `topic_tokens` counts); transform_model: a text classifier with fit,
+    predict_proba and classes_ that places documents outside the embedded sample (default: n-gram logistic
+    regression). Names follow BERTopic's.
     """
 
     embedder: Embedder | None = None
     umap_model: Any = None
     hdbscan_model: Any = None
     vectorizer_model: Any = None
+    transform_model: Any = None
 
 
 class TopicFit(NamedTuple):
@@ -80,31 +89,76 @@ class TopicFit(NamedTuple):
 class _Space:
     raw: np.ndarray  # unit embeddings of the unique documents (comparable across rounds)
     fit: np.ndarray  # guided and script-centred: where topics are found
+    embedded: np.ndarray  # True where the row was embedded; False: placed by the transform model
 
 
-def _cluster(space: np.ndarray, models: TopicModels, sample_size: int, seed: int, **graph: Any) -> np.ndarray:
-    """Cluster labels for every row (-1 = outlier), numbered by size then first row; fitted on a seeded sample."""
-    n = len(space)
-    idx = np.arange(n)
-    if n > sample_size:
-        idx = np.sort(np.random.default_rng(seed).choice(n, sample_size, replace=False))
-    x = space[idx]
+def _cluster(x: np.ndarray, models: TopicModels, seed: int, **graph: Any) -> np.ndarray:
+    """Cluster labels for every row (-1 = outlier), numbered by size then first row."""
     if models.umap_model is not None:
         x = models.umap_model.fit_transform(x)
     clusterer = models.hdbscan_model or GraphClusterer(seed=seed, **graph)
     found = np.asarray(clusterer.fit_predict(x), dtype=int)
-    labels = np.full(n, OUTLIER, dtype=int)
+    labels = np.full(len(found), OUTLIER, dtype=int)
     ranked = sorted(set(found.tolist()) - {OUTLIER}, key=lambda t: (-(found == t).sum(), np.argmax(found == t)))
     for new, old in enumerate(ranked):
-        labels[idx[found == old]] = new
+        labels[found == old] = new
     return labels
+
+
+def _fit_space(
+    texts: list[str],
+    keys: list[str],
+    embedder: Embedder,
+    vectors: np.ndarray,
+    models: TopicModels,
+    *,
+    sample_size: int,
+    seed: int,
+    seed_threshold: float,
+    outlier_threshold: float,
+    executor: Any,
+    **graph: Any,
+) -> tuple[_Space, np.ndarray]:
+    """Embed and cluster a stratified sample, place the other documents by the transform model.
+
+    Returns the space of every unique document and its topic labels (numbered by size, -1 = outlier).
+    """
+    sample = stratified_sample(keys, [has_cjk(t) for t in texts], sample_size)
+    sample_texts = [texts[i] for i in sample]
+    raw_s = unit_rows(np.asarray(embedder.encode(sample_texts), dtype=np.float64))
+    fit_s = centre_by_script(guide(raw_s, vectors, seed_threshold), sample_texts)
+    labels_s = _cluster(fit_s, models, seed, **graph)
+    ids, centres = centroids(fit_s, labels_s)
+    labels_s = np.where(labels_s == OUTLIER, nearest_topics(fit_s, ids, centres, outlier_threshold), labels_s)
+    embedded = np.zeros(len(texts), dtype=bool)
+    embedded[sample] = True
+    raw = np.zeros((len(texts), raw_s.shape[1]))
+    fit = np.zeros_like(raw)
+    raw[sample], fit[sample] = raw_s, fit_s
+    labels = np.full(len(texts), OUTLIER, dtype=int)
+    labels[sample] = labels_s
+    rest = np.flatnonzero(~embedded)
+    if len(rest) and ids:
+        ids, centres = centroids(fit_s, labels_s)
+        _, raw_centres = centroids(raw_s, labels_s)
+        proba = topic_probabilities(
+            models.transform_model or default_transform_model(seed),
+            sample_texts,
+            labels_s,
+            [texts[i] for i in rest],
+            executor,
+        )
+        fit[rest], raw[rest] = unit_rows(proba @ centres), unit_rows(proba @ raw_centres)
+        labels[rest] = nearest_topics(fit[rest], ids, centres, outlier_threshold)
+    return _Space(raw, fit, embedded), labels
 
 
 def _describe(
     usable: pd.DataFrame, unique: np.ndarray, n_keywords: int, vectorizer: Any
 ) -> dict[int, tuple[list[str], list[str], bool]]:
-    """Keywords (en, zh, translated) per topic from its distinct documents."""
+    """Keywords (en, zh, translated) per topic from its distinct documents (at most KEYWORD_DOCS a topic)."""
     rows = usable[unique & (usable["topic_id"] != OUTLIER)]
+    rows = rows.sort_values("response_id").groupby("topic_id", sort=False).head(KEYWORD_DOCS)
     words = ranked_words(rows["text_norm"].tolist(), rows["topic_id"].astype(int).tolist(), vectorizer)
     return {t: split_keywords(w, n_keywords) for t, w in words.items()}
 
@@ -214,6 +268,7 @@ def fit_topics(
     previous: pd.DataFrame | None = None,
     match_threshold: float = 0.5,
     overrides: Sequence[Mapping[str, Any]] = (),
+    executor: Any = None,
 ) -> TopicFit:
     """Fit topics on normalised texts.
 
@@ -227,7 +282,8 @@ def fit_topics(
         embedding_model: sentence-transformers name or local path. NOTE: ignored when models.embedder is given.
         n_neighbors: neighbours per document in the clustering graph.
         resolution: Louvain resolution; higher gives more, smaller topics.
-        sample_size: most documents clustered; the rest are assigned to the nearest topic.
+        sample_size: most distinct documents embedded and clustered (a sample stratified by script); the others
+            are placed by `models.transform_model`, trained on the sample's topics.
         outlier_threshold: least cosine similarity (centred space) for assigning a document to its nearest topic.
         secondary_ratio: a secondary topic is at least this fraction as similar as the main topic.
         max_secondary: most secondary topics per response.
@@ -237,6 +293,7 @@ def fit_topics(
         previous: the previous round's topics table; its ids are kept for matching topics.
         match_threshold: least similarity for matching a topic to a previous one.
         overrides: analyst edits (see analyze.topics.overrides).
+        executor: where documents outside the sample are transformed (analyze.executor; None = here).
 
     Returns:
         TopicFit: assignments (ASSIGNMENT_COLUMNS, one row per input row), topics (TOPIC_COLUMNS, largest first),
@@ -259,21 +316,24 @@ def fit_topics(
     usable["topic_id"] = OUTLIER
     if texts:
         embedder = models.embedder or default_embedder(embedding_model)
-        raw = unit_rows(np.asarray(embedder.encode(texts), dtype=np.float64))
         vectors = theme_vectors(themes, embedder)
-        space = _Space(raw, centre_by_script(guide(raw, vectors, seed_threshold), texts))
-        labels = _cluster(
-            space.fit,
+        space, labels = _fit_space(
+            texts,
+            key[unique].tolist(),
+            embedder,
+            vectors,
             models,
-            sample_size,
-            seed,
+            sample_size=sample_size,
+            seed=seed,
+            seed_threshold=seed_threshold,
+            outlier_threshold=outlier_threshold,
+            executor=executor,
             n_neighbors=n_neighbors,
             resolution=resolution,
             min_cluster_size=min_topic_size,
         )
-        ids, centres = centroids(space.fit, labels)
-        labels = np.where(labels == OUTLIER, nearest_topics(space.fit, ids, centres, outlier_threshold), labels)
         usable["topic_id"] = labels[rep_of]
+        usable["embedded"] = space.embedded[rep_of]
         if previous is not None and len(previous):
             usable["topic_id"] = usable["topic_id"].map(
                 _stable_ids(usable, unique, space, previous, match_threshold, n_keywords, models)

@@ -91,8 +91,13 @@ def split_keywords(words: list[str], n: int) -> tuple[list[str], list[str], bool
 
 
 def representative_ids(group: pd.DataFrame, k: int) -> list[str]:
-    """Up to k response ids, most central first, taking from each language (Chinese, other) in turn."""
-    ranked = group.sort_values(["topic_prob", "response_id"], ascending=[False, True])
+    """Up to k response ids, most central first, taking from each language (Chinese, other) in turn.
+
+    Embedded documents come first when the group says which were (`embedded`): their `topic_prob` is a measured
+    similarity, where a transformed document's reflects the classifier's confidence.
+    """
+    order = ["embedded", "topic_prob", "response_id"] if "embedded" in group else ["topic_prob", "response_id"]
+    ranked = group.sort_values(order, ascending=[False] * (len(order) - 1) + [True])
     by_lang = [list(g["response_id"]) for _, g in ranked.groupby(ranked["text_norm"].map(has_cjk), sort=True)]
     picked: list[str] = []
     while len(picked) < k and any(by_lang):

@@ -6,6 +6,7 @@ import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import normalized_mutual_info_score
 
+from analyze.normalise import has_cjk
 from analyze.topics import (
     AUDIT_COLUMNS,
     DIFF_COLUMNS,
@@ -104,11 +105,17 @@ def test_campaign_copies_are_fitted_once_and_counted_once():
     assert row["size"] == row["size_unique"] + 50
 
 
-def test_big_rounds_fit_on_a_sample_and_assign_the_rest():
+def test_big_rounds_embed_a_sample_and_transform_the_rest():
     docs, emb, y = blob_docs(n=300)
     out = fit(docs, emb, sample_size=120)
+    embedded = [t for t in emb.seen if t in set(docs["text_norm"])]
+    assert len(embedded) == 120  # only the sample reached the embedder
+    assert 50 <= sum(has_cjk(t) for t in embedded) <= 70  # stratified by script: half the texts are Chinese
     assert (out.assignments["topic_id"] != OUTLIER).mean() > 0.95
     assert normalized_mutual_info_score(y, out.assignments["topic_id"]) > 0.9
+    assert out.assignments["topic_prob"].between(-1, 1).all()
+    for ids in out.topics["representative_ids"]:  # quotes come from embedded texts first
+        assert set(docs.set_index("response_id").loc[ids, "text_norm"]) <= set(embedded)
 
 
 def test_secondary_topics_for_a_response_between_two_topics():

@@ -1,0 +1,103 @@
+"""Fit on a sample, transform the rest: which distinct texts are embedded, and how the others are placed.
+
+Embedding is what makes the topic stage slow on big rounds: MiniLM reads about 60 to 100 texts a second on two
+CPU cores, so a 130,000-response round would spend half an hour on it. Above `sample_size` distinct texts, only a
+sample stratified by script (Chinese, other) is embedded and clustered; a linear classifier over word and Chinese
+character n-grams, trained on the sample's topics, places every other text at the probability-weighted mean of
+the topic centres. Topic ids, `topic_prob`, secondary topics and the outlier threshold then read the same way for
+every response, and only the sample's texts ever reach the embedding model (or its cache).
+
+The sample is chosen by a hash of each text's counting key, not by a random draw: the same round gives the same
+sample, and a round with 10% more submissions keeps about 90% of it, so a re-run embeds mostly cached texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+_CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+
+
+def stratified_sample(keys: Sequence[str], strata: Sequence[Any], size: int) -> np.ndarray:
+    """Sorted row indices of at most `size` rows; each stratum gets its share by largest remainder.
+
+    Within a stratum, rows are ranked by the SHA-256 of their key, so the choice is stable across runs and rounds.
+    """
+    n = len(keys)
+    if n <= size:
+        return np.arange(n)
+    groups: dict[Any, list[int]] = {}
+    for i, stratum in enumerate(strata):
+        groups.setdefault(stratum, []).append(i)
+    names = sorted(groups)
+    exact = {s: len(groups[s]) * size / n for s in names}
+    quota = {s: int(exact[s]) for s in names}
+    for s in sorted(names, key=lambda s: quota[s] - exact[s])[: size - sum(quota.values())]:
+        quota[s] += 1
+    picked: list[int] = []
+    for s in names:
+        ranked = sorted(groups[s], key=lambda i: hashlib.sha256(keys[i].encode("utf-8", "surrogatepass")).digest())
+        picked += ranked[: quota[s]]
+    return np.sort(np.asarray(picked, dtype=int))
+
+
+def ngram_text(text: str) -> str:
+    """Lower-cased text with spaces around each Chinese character, so word n-grams are character n-grams there."""
+    return _CJK.sub(r" \1 ", text.lower())
+
+
+def default_transform_model(seed: int = 42) -> Any:
+    """Logistic regression (one vs rest, fitted by SGD) over TF-IDF of hashed word (Chinese: character) 1-2-grams.
+
+    Hashed features keep memory flat however many texts are transformed; the model is picklable, so a Dask
+    executor can transform partitions on its workers. SGD rather than L-BFGS: on a million hashed features the
+    latter took 12 to 24 CPU seconds for four topics where SGD takes 0.3, at the same accuracy (AG News, 1,900
+    texts learnt, 5,700 placed: 0.849 with the default alpha vs 0.843), and L-BFGS grows with the number of topics.
+    """
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(
+        HashingVectorizer(
+            preprocessor=ngram_text,
+            token_pattern=r"(?u)\b\w+\b",
+            ngram_range=(1, 2),
+            n_features=2**20,
+            alternate_sign=False,
+            norm=None,
+        ),
+        TfidfTransformer(sublinear_tf=True),
+        SGDClassifier(loss="log_loss", random_state=seed),
+    )
+
+
+def _proba_frame(model: Any, frame: pd.DataFrame) -> pd.DataFrame:
+    """One partition's topic probabilities (columns: the model's classes)."""
+    return pd.DataFrame(model.predict_proba(frame["text"].tolist()), columns=list(model.classes_))
+
+
+def topic_probabilities(
+    model: Any, texts: list[str], labels: np.ndarray, others: list[str], executor: Any = None
+) -> np.ndarray:
+    """Fit the model on labelled texts (outliers left out) and give each other text its probability per topic.
+
+    Returns:
+        An array with one row per text in `others` and one column per topic id of `labels`, in sorted id order.
+
+    """
+    ids = sorted(set(labels.tolist()) - {-1})
+    if len(ids) < 2:  # one topic (or none): nothing to choose between
+        return np.ones((len(others), len(ids)))
+    known = labels != -1
+    model.fit([t for t, k in zip(texts, known, strict=True) if k], labels[known])
+    frame = pd.DataFrame({"text": others})
+    proba = executor.map_frame(partial(_proba_frame, model), frame) if executor else _proba_frame(model, frame)
+    return proba.reindex(columns=ids, fill_value=0.0).to_numpy(dtype=np.float64)
