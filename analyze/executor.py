@@ -44,6 +44,11 @@ def partitions(df: pd.DataFrame, rows: int) -> list[pd.DataFrame]:
     return [df.iloc[i : i + rows] for i in range(0, len(df), rows)] or [df]
 
 
+def _apply(fn: Frame, part: pd.DataFrame) -> pd.DataFrame:
+    """Call fn on one partition (on a worker)."""
+    return fn(part)
+
+
 class DaskExecutor:
     """Maps partitions on a Dask cluster; the client connects on first use.
 
@@ -64,9 +69,15 @@ class DaskExecutor:
         return self._client
 
     def map_frame(self, fn: Frame, df: pd.DataFrame) -> pd.DataFrame:
-        """Map fn over partitions on the cluster and concatenate the results in partition order."""
+        """Map fn over partitions on the cluster and concatenate the results in partition order.
+
+        The function (which may carry a fitted model) goes to each worker once and the partitions are scattered,
+        so neither travels inside the task graph.
+        """
         client = self._connect()
-        futures = client.map(fn, partitions(df, self.partition_rows), pure=False)
+        parts = client.scatter(partitions(df, self.partition_rows))
+        remote_fn = client.scatter(fn, broadcast=True, hash=False)
+        futures = client.map(_apply, [remote_fn] * len(parts), parts, pure=False)
         return pd.concat(client.gather(futures), ignore_index=True)
 
     def close(self) -> None:
