@@ -181,7 +181,7 @@ class TopicSettings(_Strict):
     embedding_model: str | None = None  # sentence-transformers name or local path; None = packaged MiniLM
     n_neighbors: int = Field(default=15, ge=2, le=200)  # neighbours per response in the clustering graph
     resolution: float = Field(default=1.0, gt=0.0, le=10.0)  # higher: more, smaller topics
-    sample_size: int = Field(default=5000, ge=100)  # fit on at most this many distinct texts, assign the rest
+    sample_size: int = Field(default=3000, ge=100)  # embed and cluster at most this many distinct texts; place the rest
     outlier_threshold: float = Field(default=0.1, ge=-1.0, le=1.0)  # least similarity to join the nearest topic
     secondary_ratio: float = Field(default=0.9, gt=0.0, le=1.0)  # secondary topic: this close relative to the main
     max_secondary: int = Field(default=2, ge=0, le=10)

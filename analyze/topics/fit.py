@@ -258,7 +258,7 @@ def fit_topics(
     embedding_model: str | None = None,
     n_neighbors: int = 15,
     resolution: float = 1.0,
-    sample_size: int = 5000,
+    sample_size: int = 3000,
     outlier_threshold: float = 0.1,
     secondary_ratio: float = 0.9,
     max_secondary: int = 2,
