@@ -1,8 +1,9 @@
 """A small linear sentiment model over Chinese character n-grams, stored as JSON and scored in pure Python.
 
 The weights are fitted offline by scripts/train_sentiment_models.py (scikit-learn logistic regression on binary
-character 1- to 3-gram features of the OpenCC-Simplified text) and shipped in analyze/models/, so nothing is
-downloaded or trained at run time. Scoring a text is a dictionary look-up per n-gram: thousands of texts a second.
+character 1- to 3-gram features of the OpenCC-Simplified text, NB-scaled where cross-validation chose it, the
+scale folded into the weights) and shipped in analyze/models/, so nothing is downloaded or trained at run time.
+Scoring a text is a dictionary look-up per n-gram: thousands of texts a second.
 """
 
 from __future__ import annotations
