@@ -38,7 +38,7 @@ from analyze.topics.transform import default_transform_model, stratified_sample,
 
 # c-TF-IDF keywords from at most this many distinct documents per topic (by response id, a stable pseudo-random
 # order): word shares settle long before that, and segmenting every text of a 100,000-response round would not.
-KEYWORD_DOCS = 1500
+KEYWORD_DOCS = 500
 ASSIGNMENT_COLUMNS = ["response_id", "topic_id", "topic_prob", "secondary_topic_ids", "theme"]
 TOPIC_COLUMNS = [
     "topic_id",
