@@ -22,7 +22,7 @@ from analyze.embeddings import CachedEmbedder, default_embedder
 from analyze.executor import Executor, LocalExecutor, make_executor
 from analyze.pii import redact_pii, without_placeholders
 from analyze.publish import DEFAULT_FORMATS, build_brief, eval_summary_path, write_brief
-from analyze.stagecache import cached_language, cached_pii_spans, cached_sentiment, cached_signer
+from analyze.stagecache import cached_language, cached_pii_spans, cached_sentiment, cached_signer, cached_tokenizer
 from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
 from analyze.stance import find_stance
 from analyze.textcache import CACHE_FOLDER
@@ -175,7 +175,10 @@ def run_topics(
         book = cfg.codebook
         fit = fit_topics(
             docs,
-            models=models or TopicModels(embedder=cached_embedder(paths, t.embedding_model)),
+            models=models
+            or TopicModels(
+                embedder=cached_embedder(paths, t.embedding_model), keyword_tokenizer=cached_tokenizer(_cache(paths))
+            ),
             quotes_per_topic=cfg.publish.quotes_per_topic,
             codebook=load_codebook(paths.root / book.path, extend=book.mode == "extend") if book.path else None,
             previous=_previous_topics(cfg, paths),

@@ -129,3 +129,23 @@ def cached_signer(folder: Path) -> Callable[..., np.ndarray]:
         return column_matrix(table.column("signature"), np.uint32)
 
     return sign
+
+
+def cached_tokenizer(folder: Path) -> Callable[[list[str]], list[list[str]]]:
+    """A drop-in for `tokenize_texts` (topic keywords) keeping each text's tokens in `folder`/topic_tokens.parquet."""
+    from analyze import segment
+    from analyze.topics.keywords import tokenize_texts
+
+    def tokenize(texts: list[str]) -> list[list[str]]:
+        if not texts:
+            return []
+        config = _config(stopwords=_digest(*sorted(segment.ZH_STOPWORDS)), pattern=segment._TOKEN.pattern)
+        cache = TextCache(Path(folder) / "topic_tokens.parquet", "topic_tokens", config)
+        words = pa.list_(pa.string())
+        table = cache.get(
+            texts, lambda pos: pa.table({"tokens": pa.array(tokenize_texts([texts[i] for i in pos]), words)})
+        )
+        cache.save()
+        return table.column("tokens").to_pylist()
+
+    return tokenize

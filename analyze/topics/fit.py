@@ -12,7 +12,7 @@ Steps (each sub-model injected through `TopicModels`, BERTopic's slot names kept
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -22,7 +22,7 @@ import pandas as pd
 from analyze.embeddings import Embedder, default_embedder
 from analyze.normalise import has_cjk
 from analyze.topics.codebook import OTHER, Theme, guide, load_codebook, map_themes, theme_vectors
-from analyze.topics.keywords import ranked_words, representative_ids, split_keywords
+from analyze.topics.keywords import ranked_words, representative_ids, split_keywords, tokenize_texts
 from analyze.topics.overrides import AUDIT_COLUMNS, apply_overrides
 from analyze.topics.rounds import DIFF_COLUMNS, match_previous, topic_diff
 from analyze.topics.space import (
@@ -64,7 +64,8 @@ class TopicModels:
 
     umap_model: any reducer with fit_transform (default: none, the centred embeddings are clustered as they are);
     hdbscan_model: any clusterer with fit_predict (default: `GraphClusterer`); vectorizer_model: a scikit-learn
-    vectorizer for keywords (default: `topic_tokens` counts); transform_model: a text classifier with fit,
+    vectorizer for keywords (default: counts of `keyword_tokenizer`'s tokens); keyword_tokenizer: texts -> token
+    lists (default: `topic_tokens` of each); transform_model: a text classifier with fit,
     predict_proba and classes_ that places documents outside the embedded sample (default: n-gram logistic
     regression). Names follow BERTopic's.
     """
@@ -74,6 +75,7 @@ class TopicModels:
     hdbscan_model: Any = None
     vectorizer_model: Any = None
     transform_model: Any = None
+    keyword_tokenizer: Callable[[list[str]], list[list[str]]] | None = None
 
 
 class TopicFit(NamedTuple):
@@ -154,12 +156,17 @@ def _fit_space(
 
 
 def _describe(
-    usable: pd.DataFrame, unique: np.ndarray, n_keywords: int, vectorizer: Any
+    usable: pd.DataFrame, unique: np.ndarray, n_keywords: int, models: TopicModels
 ) -> dict[int, tuple[list[str], list[str], bool]]:
     """Keywords (en, zh, translated) per topic from its distinct documents (at most KEYWORD_DOCS a topic)."""
     rows = usable[unique & (usable["topic_id"] != OUTLIER)]
     rows = rows.sort_values("response_id").groupby("topic_id", sort=False).head(KEYWORD_DOCS)
-    words = ranked_words(rows["text_norm"].tolist(), rows["topic_id"].astype(int).tolist(), vectorizer)
+    words = ranked_words(
+        rows["text_norm"].tolist(),
+        rows["topic_id"].astype(int).tolist(),
+        models.vectorizer_model,
+        models.keyword_tokenizer or tokenize_texts,
+    )
     return {t: split_keywords(w, n_keywords) for t, w in words.items()}
 
 
@@ -173,7 +180,7 @@ def _stable_ids(
     models: TopicModels,
 ) -> dict[int, int]:
     """This fit's topic ids -> the previous round's ids where topics match, new ids otherwise."""
-    words = _describe(usable, unique, n_keywords, models.vectorizer_model)
+    words = _describe(usable, unique, n_keywords, models)
     ids, centres = centroids(space.raw, usable.loc[unique, "topic_id"].to_numpy())
     current = pd.DataFrame(
         {
@@ -200,7 +207,7 @@ def _tables(
     ratio: float,
     limit: int,
     theme_threshold: float,
-    vectorizer: Any,
+    models: TopicModels,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The topic table and the per-response assignments, from the final topic ids in `usable`."""
     labels = usable["topic_id"].to_numpy()
@@ -208,7 +215,7 @@ def _tables(
     ids, centres = centroids(fit_x[unique], labels[unique])
     prob, secondary = secondary_topics(fit_x, labels, ids, centres, ratio, limit)
     usable = usable.assign(topic_prob=prob, secondary_topic_ids=secondary)
-    words = _describe(usable, unique, n_keywords, vectorizer)
+    words = _describe(usable, unique, n_keywords, models)
     raw_ids, raw_centres = centroids(raw_x[unique], labels[unique])
     mapped = dict(
         zip(
@@ -354,7 +361,7 @@ def fit_topics(
             ratio=secondary_ratio,
             limit=max_secondary,
             theme_threshold=theme_threshold,
-            vectorizer=models.vectorizer_model,
+            models=models,
         )
     else:
         topics, assigned = pd.DataFrame(columns=TOPIC_COLUMNS), usable.assign(topic_prob=0.0)

@@ -7,6 +7,7 @@ of the other language's words (CC-CEDICT, flagged `keywords_translated`), so no 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -16,11 +17,13 @@ from analyze.normalise import has_cjk
 from analyze.segment import to_traditional, topic_tokens
 
 
-def default_vectorizer():
-    """Counts of `topic_tokens` (English words and Traditional Chinese words)."""
-    from sklearn.feature_extraction.text import CountVectorizer
+def tokenize_texts(texts: list[str]) -> list[list[str]]:
+    """`topic_tokens` of each text (the default keyword tokenizer; the pipeline's remembers tokens per text)."""
+    return [topic_tokens(t) for t in texts]
 
-    return CountVectorizer(tokenizer=topic_tokens, lowercase=False, token_pattern=None, min_df=1)
+
+def _given_tokens(tokens: list[str]) -> list[str]:
+    return tokens
 
 
 @lru_cache(maxsize=1)
@@ -54,13 +57,28 @@ def class_tfidf(counts: np.ndarray) -> np.ndarray:
     return np.sqrt(tf) * idf
 
 
-def ranked_words(texts: list[str], labels: list[int], vectorizer=None) -> dict[int, list[str]]:
-    """Every word of each topic with a positive c-TF-IDF score, best first (ties by word, for stable output)."""
+def ranked_words(
+    texts: list[str],
+    labels: list[int],
+    vectorizer=None,
+    tokenize: Callable[[list[str]], list[list[str]]] = tokenize_texts,
+) -> dict[int, list[str]]:
+    """Every word of each topic with a positive c-TF-IDF score, best first (ties by word, for stable output).
+
+    Words come from `tokenize` (texts -> token lists) unless a scikit-learn `vectorizer` is given, which then
+    counts each topic's joined texts.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
     ids = sorted(set(labels))
     if not ids:
         return {}
-    joined = [" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == topic) for topic in ids]
-    vectorizer = vectorizer or default_vectorizer()
+    if vectorizer is None:
+        tokens = tokenize(texts)
+        joined = [[w for toks, lab in zip(tokens, labels, strict=True) if lab == topic for w in toks] for topic in ids]
+        vectorizer = CountVectorizer(analyzer=_given_tokens, lowercase=False, min_df=1)
+    else:
+        joined = [" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == topic) for topic in ids]
     try:
         counts = vectorizer.fit_transform(joined)
     except ValueError:  # no topic has a single content word (e.g. only emoji or numbers)

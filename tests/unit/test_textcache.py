@@ -17,10 +17,11 @@ from analyze.cli import app
 from analyze.duplicates import duplicate_key
 from analyze.duplicates.signature import signatures
 from analyze.executor import partitions
-from analyze.normalise import normalise_text
+from analyze.normalise import has_cjk, normalise_text
 from analyze.pii import find_pii_spans
-from analyze.stagecache import cached_pii_spans, cached_signer
+from analyze.stagecache import cached_pii_spans, cached_signer, cached_tokenizer
 from analyze.textcache import TextCache, cached_frame, column_matrix, vector_column
+from analyze.topics.keywords import tokenize_texts
 from collect.storage import write_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,6 +125,16 @@ def test_cached_signatures_equal_direct_and_depend_on_num_perm(tmp_path, planted
     np.testing.assert_array_equal(sign(keys, num_perm=64, seed=42), signatures(keys, 64, 42))
     np.testing.assert_array_equal(sign(keys[::-1], num_perm=64, seed=42), signatures(keys[::-1], 64, 42))
     assert sign(keys, num_perm=32, seed=42).shape == (len(keys), 32)
+
+
+def test_cached_topic_tokens_equal_direct_and_a_warm_store_segments_nothing(tmp_path, planted, monkeypatch):
+    chinese = [t for t in pd.read_csv(ROOT / "data" / "eval" / "pii_planted.csv")["text"] if has_cjk(t)][:40]
+    texts = planted["text_norm"].tolist()[:60] + [normalise_text(t) for t in chinese]
+    direct = tokenize_texts(texts)
+    assert cached_tokenizer(tmp_path)(texts) == direct
+    assert any(has_cjk(w) for toks in direct for w in toks)  # real Chinese comments are among them
+    monkeypatch.setattr("analyze.topics.keywords.topic_tokens", lambda *a: pytest.fail("segmented again"))
+    assert cached_tokenizer(tmp_path)(texts[::-1]) == direct[::-1]
 
 
 def test_cache_command_lists_and_clears(tmp_path, planted):
