@@ -8,6 +8,9 @@ Each set is a fixed-seed sample small enough for a shared 2-core machine:
     thucnews_zh.csv   1,500 Simplified Chinese news titles, 150 per label (10 labels)
     ag_news_en.csv    1,200 English news items, 300 per label (4 labels)
     argkp_en.csv      1,250 English arguments, 50 per debate topic (25 labels)
+and, for the topic stage at round scale (where it embeds a sample and places the rest), whole sets in file order:
+    sib200_mixed_all.csv  all 3,200 rows; sib200_zh_all.csv  all 800 Traditional Chinese rows
+    thucnews_zh_10k.csv   10,000 titles (pandas sample, random_state 0); ag_news_en_all.csv  all 7,600 rows
 Run: python scripts/make_topic_eval.py [SHARED_DATA_DIR] [OUT_DIR]
 """
 
@@ -33,7 +36,7 @@ def _per_label(df: pd.DataFrame, n: int) -> pd.DataFrame:
 
 def build(shared: Path) -> dict[str, pd.DataFrame]:
     """Every eval set by file name, columns text,label (plus lang where known)."""
-    sib = _read(shared / "topics-labelled/sib200_en_zh_yue/data.csv")
+    sib = full = _read(shared / "topics-labelled/sib200_en_zh_yue/data.csv")
     ids = pd.Series(sorted(sib["index_id"].unique(), key=int)).sample(300, random_state=SEED)
     sib = sib[sib["index_id"].isin(set(ids))].sort_values(["index_id", "lang"], key=lambda s: s.map(str))
     thuc = _read(shared / "topics-labelled/thucnews_titles/data.csv")
@@ -46,6 +49,10 @@ def build(shared: Path) -> dict[str, pd.DataFrame]:
         "thucnews_zh.csv": _per_label(thuc, 150)[["text", "label"]],
         "ag_news_en.csv": _per_label(ag, 300)[["text", "label"]],
         "argkp_en.csv": _per_label(arg, 50)[["text", "label"]],
+        "sib200_mixed_all.csv": full[["text", "label", "lang"]],
+        "sib200_zh_all.csv": full[full["lang"] == "zho_Hant"][["text", "label", "lang"]],
+        "thucnews_zh_10k.csv": thuc.sample(10_000, random_state=0)[["text", "label"]],
+        "ag_news_en_all.csv": ag[["text", "label"]],
     }
 
 
