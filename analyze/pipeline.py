@@ -18,7 +18,7 @@ from analyze.breakdowns import break_down
 from analyze.concerns import find_concerns, quote_texts
 from analyze.counting import unique_key
 from analyze.duplicates import find_campaigns
-from analyze.embeddings import CachedEmbedder, default_embedder
+from analyze.embeddings import CachedEmbedder, default_embedder, embedder_name
 from analyze.executor import Executor, LocalExecutor, make_executor
 from analyze.pii import redact_pii, without_placeholders
 from analyze.publish import DEFAULT_FORMATS, build_brief, eval_summary_path, write_brief
@@ -280,8 +280,9 @@ def method_notes(cfg: RoundConfig) -> dict[str, str]:
             "passports, bank accounts, personal URLs; quotes and templates use the redacted text"
         ),
         "Topics 議題": (
-            f"embeddings: {t.embedding_model or 'CC-CEDICT gloss + all-MiniLM-L6-v2 (packaged)'}, Chinese/English "
-            f"offset removed (mutual nearest neighbours); k-NN graph ({t.n_neighbors}) Louvain clustering, "
+            f"embeddings: {embedder_name(default_embedder(t.embedding_model))} of at most {t.sample_size} distinct "
+            "texts (a sample stratified by script; the others placed by an n-gram classifier trained on its topics), "
+            f"Chinese/English offset removed (mutual nearest neighbours); k-NN graph ({t.n_neighbors}) Louvain, "
             f"resolution={t.resolution}, min_topic_size={t.min_topic_size}, seed={t.seed}; outliers joined to the "
             f"nearest topic at similarity >= {t.outlier_threshold}; codebook themes guide the fit and name topics; "
             "BERTopic's c-TF-IDF over English words and jieba-segmented Chinese words"

@@ -32,3 +32,17 @@ def test_one_topic_space_for_four_languages_with_chinese_words():
     # Measured: the English sentence and its Traditional Chinese translation share a topic in 42 of 42 pairs.
     assert (by_lang["eng_Latn"] == by_lang["zho_Hant"]).mean() >= 0.8
     assert (out.topics["keywords_zh"].map(len) > 0).all() and (out.topics["label_zh"] != "").all()
+
+
+@pytest.mark.slow
+def test_packaged_model_reads_the_first_128_word_pieces():
+    from analyze.embeddings import PACKAGED_MAX_TOKENS, SentenceTransformerEmbedder
+
+    english = pd.read_csv(EXCERPT, dtype=str, keep_default_na=False).query("lang == 'eng_Latn'")["text"]
+    letter = " ".join(english)  # 42 real sentences: far more than 128 word pieces
+    embedder = SentenceTransformerEmbedder()
+    head, tail = letter[: len(letter) // 2], letter[len(letter) // 2 :]
+    a, b, c = embedder.encode([letter, head + " " + tail[::-1], tail])
+    assert PACKAGED_MAX_TOKENS == 128 and str(PACKAGED_MAX_TOKENS) in embedder.name  # cached vectors keyed by it
+    assert abs(float(a @ b) - 1.0) < 1e-5  # what lies beyond the first 128 word pieces changes nothing
+    assert float(a @ c) < 0.99
