@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analyze.topics.space import OUTLIER
+
 _CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 
 
@@ -87,16 +89,16 @@ def _proba_frame(model: Any, frame: pd.DataFrame) -> pd.DataFrame:
 def topic_probabilities(
     model: Any, texts: list[str], labels: np.ndarray, others: list[str], executor: Any = None
 ) -> np.ndarray:
-    """Fit the model on labelled texts (outliers left out) and give each other text its probability per topic.
+    """Fit the model on labelled texts (outliers, -1, left out) and give each other text its probability per topic.
 
     Returns:
         An array with one row per text in `others` and one column per topic id of `labels`, in sorted id order.
 
     """
-    ids = sorted(set(labels.tolist()) - {-1})
+    ids = sorted(set(labels.tolist()) - {OUTLIER})
     if len(ids) < 2:  # one topic (or none): nothing to choose between
         return np.ones((len(others), len(ids)))
-    known = labels != -1
+    known = labels != OUTLIER
     model.fit([t for t, k in zip(texts, known, strict=True) if k], labels[known])
     frame = pd.DataFrame({"text": others})
     proba = executor.map_frame(partial(_proba_frame, model), frame) if executor else _proba_frame(model, frame)
