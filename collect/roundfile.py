@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
+
+from collect.storage import read_yaml
 
 ROUND_FILE = "round.yaml"
 
@@ -273,12 +274,7 @@ def load_round(path: Path | str) -> tuple[RoundConfig, Path]:
 
     """
     yml = round_path(path)
-    if not yml.is_file():
-        raise RoundFileError(f"no round file at {yml}")
-    try:
-        raw = yaml.safe_load(yml.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise RoundFileError(f"{yml}: not valid YAML ({type(e).__name__})") from e
+    raw = read_yaml(yml, "round file", RoundFileError)
     if not isinstance(raw, dict):
         raise RoundFileError(f"{yml}: expected a mapping at the top level")
     try:

@@ -65,6 +65,18 @@ def write_json(obj: Any, path: Path) -> Path:
     return write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", path)
 
 
+def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
+    """The parsed YAML file; `error` with a one-line message when it is missing or not valid YAML."""
+    import yaml
+
+    if not path.is_file():
+        raise error(f"no {what} at {path}")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise error(f"{path}: not valid YAML ({type(e).__name__})") from e
+
+
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     """Hex sha256 of a file, read in chunks so large files stay out of memory."""
     h = hashlib.sha256()

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from analyze.embeddings import Embedder
 from analyze.topics.space import unit_rows
+from collect.storage import read_yaml
 
 OTHER = "other"
 DEFAULT_CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "ai_ethics_privacy.yaml"
@@ -67,12 +67,7 @@ def load_codebook(path: Path | str | None = None, extend: bool = False) -> tuple
 
     """
     path = Path(path) if path else DEFAULT_CODEBOOK
-    if not path.is_file():
-        raise CodebookError(f"no codebook at {path}")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise CodebookError(f"{path}: not valid YAML ({type(e).__name__})") from e
+    raw = read_yaml(path, "codebook", CodebookError)
     items = raw.get("themes") if isinstance(raw, dict) else None
     if not isinstance(items, list) or not items:
         raise CodebookError(f"{path}: expected a `themes:` list")
