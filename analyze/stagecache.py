@@ -17,10 +17,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analyze import __version__, language, pii, sentiment
+from analyze import __version__, language, pii, segment, sentiment
 from analyze.duplicates.signature import signatures
 from analyze.normalise import texts_of
 from analyze.textcache import TextCache, cached_frame, column_matrix, vector_column
+from analyze.topics.keywords import tokenize_texts
 
 MapFrame = Callable[[Callable[[pd.DataFrame], pd.DataFrame], pd.DataFrame], pd.DataFrame]
 
@@ -133,8 +134,6 @@ def cached_signer(folder: Path) -> Callable[..., np.ndarray]:
 
 def cached_tokenizer(folder: Path) -> Callable[[list[str]], list[list[str]]]:
     """A drop-in for `tokenize_texts` (topic keywords) keeping each text's tokens in `folder`/topic_tokens.parquet."""
-    from analyze import segment
-    from analyze.topics.keywords import tokenize_texts
 
     def tokenize(texts: list[str]) -> list[list[str]]:
         if not texts:

@@ -73,12 +73,15 @@ def ranked_words(
     ids = sorted(set(labels))
     if not ids:
         return {}
+    members: dict[int, list[int]] = {t: [] for t in ids}
+    for i, lab in enumerate(labels):
+        members[lab].append(i)
     if vectorizer is None:
         tokens = tokenize(texts)
-        joined = [[w for toks, lab in zip(tokens, labels, strict=True) if lab == topic for w in toks] for topic in ids]
+        joined = [[w for i in members[t] for w in tokens[i]] for t in ids]
         vectorizer = CountVectorizer(analyzer=_given_tokens, lowercase=False, min_df=1)
     else:
-        joined = [" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == topic) for topic in ids]
+        joined = [" ".join(texts[i] for i in members[t]) for t in ids]
     try:
         counts = vectorizer.fit_transform(joined)
     except ValueError:  # no topic has a single content word (e.g. only emoji or numbers)
@@ -111,11 +114,10 @@ def split_keywords(words: list[str], n: int) -> tuple[list[str], list[str], bool
 def representative_ids(group: pd.DataFrame, k: int) -> list[str]:
     """Up to k response ids, most central first, taking from each language (Chinese, other) in turn.
 
-    Embedded documents come first when the group says which were (`embedded`): their `topic_prob` is a measured
-    similarity, where a transformed document's reflects the classifier's confidence.
+    Embedded documents (`embedded`) come first: their `topic_prob` is a measured similarity, where a placed
+    document's reflects the classifier's confidence.
     """
-    order = ["embedded", "topic_prob", "response_id"] if "embedded" in group else ["topic_prob", "response_id"]
-    ranked = group.sort_values(order, ascending=[False] * (len(order) - 1) + [True])
+    ranked = group.sort_values(["embedded", "topic_prob", "response_id"], ascending=[False, False, True])
     by_lang = [list(g["response_id"]) for _, g in ranked.groupby(ranked["text_norm"].map(has_cjk), sort=True)]
     picked: list[str] = []
     while len(picked) < k and any(by_lang):

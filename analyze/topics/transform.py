@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analyze.executor import Executor, LocalExecutor
 from analyze.topics.space import OUTLIER
 
 _CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
@@ -87,7 +88,7 @@ def _proba_frame(model: Any, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def topic_probabilities(
-    model: Any, texts: list[str], labels: np.ndarray, others: list[str], executor: Any = None
+    model: Any, texts: list[str], labels: np.ndarray, others: list[str], executor: Executor | None = None
 ) -> np.ndarray:
     """Fit the model on labelled texts (outliers, -1, left out) and give each other text its probability per topic.
 
@@ -100,6 +101,5 @@ def topic_probabilities(
         return np.ones((len(others), len(ids)))
     known = labels != OUTLIER
     model.fit([t for t, k in zip(texts, known, strict=True) if k], labels[known])
-    frame = pd.DataFrame({"text": others})
-    proba = executor.map_frame(partial(_proba_frame, model), frame) if executor else _proba_frame(model, frame)
+    proba = (executor or LocalExecutor()).map_frame(partial(_proba_frame, model), pd.DataFrame({"text": others}))
     return proba.reindex(columns=ids, fill_value=0.0).to_numpy(dtype=np.float64)
