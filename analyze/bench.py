@@ -2,21 +2,25 @@
 
 Each stage runs in a fresh process so its peak RSS is its own. The topic baseline is a plain `BERTopic()` with
 its default sub-models, given the packaged all-MiniLM-L6-v2 (the hub default cannot be downloaded here), fitted on
-the same texts in the same invocation; the result table states both and their ratio.
+the same texts in the same invocation; the crawl baseline is a bare Scrapy spider crawling the same local site as
+consultkit's `crawl_round` (analyze/bench_crawl.py). The result table states each pair and their ratio.
 """
 
 from __future__ import annotations
 
 import platform
 import resource
+import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
 
+from analyze.bench_crawl import crawl_alternately, measure_crawl
 from analyze.pipeline import STAGES
 
 SIZES = {"1k": 1_000, "10k": 10_000, "130k": 130_000, "1m": 1_000_000}
@@ -24,6 +28,9 @@ BENCH_COLUMNS = ["stage", "rows", "seconds", "rows_per_s", "peak_rss_mib"]
 TOTAL = "total (import → brief)"
 RERUN_UNCHANGED = "re-run, nothing changed"
 RERUN_ADDED = "re-run, 10% new submissions"
+CRAWL = {"consultkit": "crawl (consultkit)", "bare": "baseline: bare Scrapy crawl"}
+CRAWL_DETAILS = {"1k": 500, "10k": 500, "130k": 2000, "1m": 2000}  # detail pages of the local site, per bench size
+CRAWL_REPEAT = 2  # crawls per spider, in ABBA order: a drifting machine load weighs on both alike
 
 
 def _stage_child(round_dir: str, stage: str) -> tuple[dict, float]:
@@ -72,9 +79,28 @@ def _rerun_child(round_dir: str, label: str) -> tuple[dict, float]:
     return result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _in_fresh_process(fn, *args) -> tuple[dict, float]:
+def _in_fresh_process(fn, *args):
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         return pool.submit(fn, *args).result()
+
+
+def crawl_results(n_details: int) -> list[tuple[dict, float]]:
+    """Both spiders on a local site of `n_details` detail pages, ABBA: (result, peak RSS MiB) per spider.
+
+    Each crawl runs from a fresh process so that its peak RSS is the crawl subprocess's own; a spider's seconds are
+    the median of its CRAWL_REPEAT crawls, its peak RSS the largest.
+    """
+    runs = crawl_alternately(n_details, CRAWL_REPEAT, run=partial(_in_fresh_process, measure_crawl))
+    results = []
+    for spider in ("consultkit", "bare"):
+        mine = [r for r in runs if r["spider"] == spider]
+        result = {
+            "stage": CRAWL[spider],
+            "rows_in": statistics.median_low(r["pages"] for r in mine),
+            "seconds": statistics.median(r["seconds"] for r in mine),
+        }
+        results.append((result, max(r["peak_rss_mib"] for r in mine)))
+    return results
 
 
 def _row(result: dict, rss_mib: float) -> dict:
@@ -88,11 +114,15 @@ def _row(result: dict, rss_mib: float) -> dict:
     }
 
 
-def run_bench(round_dir: Path, baseline: bool = True, on_row=None, add_new=None) -> pd.DataFrame:
+def run_bench(
+    round_dir: Path, baseline: bool = True, on_row=None, add_new=None, crawl_details: int | None = None
+) -> pd.DataFrame:
     """Run every stage (and the topic baseline) on a round; one row per stage plus a total.
 
-    Then re-runs the unchanged round, and, when `add_new` is given (a callable that appends 10% new submissions to
-    the round's export), the round with those added: the rows say what re-runs cost against the first run.
+    With `crawl_details`, also crawls a local site of that many detail pages with consultkit and with a bare Scrapy
+    spider (rows = pages). Then re-runs the unchanged round, and, when `add_new` is given (a callable that appends
+    10% new submissions to the round's export), the round with those added: the rows say what re-runs cost against
+    the first run.
     """
     rows = []
     for stage in STAGES:
@@ -111,14 +141,17 @@ def run_bench(round_dir: Path, baseline: bool = True, on_row=None, add_new=None)
     )
     later = []
     if baseline:  # first: on exactly the texts the topic stage had
-        later.append(lambda: _in_fresh_process(_baseline_child, str(round_dir)))
-    later.append(lambda: _in_fresh_process(_rerun_child, str(round_dir), RERUN_UNCHANGED))
+        later.append(lambda: [_in_fresh_process(_baseline_child, str(round_dir))])
+    if crawl_details:
+        later.append(lambda: crawl_results(crawl_details))
+    later.append(lambda: [_in_fresh_process(_rerun_child, str(round_dir), RERUN_UNCHANGED)])
     if add_new is not None:
-        later.append(lambda: (add_new(), _in_fresh_process(_rerun_child, str(round_dir), RERUN_ADDED))[1])
+        later.append(lambda: [(add_new(), _in_fresh_process(_rerun_child, str(round_dir), RERUN_ADDED))[1]])
     for measure in later:
-        rows.append(_row(*measure()))
-        if on_row:
-            on_row(rows[-1])
+        for result in measure():
+            rows.append(_row(*result))
+            if on_row:
+                on_row(rows[-1])
     return pd.DataFrame(rows, columns=BENCH_COLUMNS)
 
 
@@ -129,6 +162,9 @@ def ratios(table: pd.DataFrame) -> list[str]:
     lines = []
     if (speedup := topic_speedup(table)) is not None:
         lines.append(f"Topic stage vs plain BERTopic() on the same texts: {speedup}x faster (target >= 3x).")
+    if (crawl := crawl_ratio(table)) is not None:
+        ours, bare, ratio = crawl
+        lines.append(f"Crawl: consultkit {ours} pages/s vs bare Scrapy {bare} pages/s = {ratio:.2f} x.")
     if RERUN_UNCHANGED in by_stage and by_stage[RERUN_UNCHANGED]:
         lines.append(
             f"Re-running the unchanged round: {total / by_stage[RERUN_UNCHANGED]:.1f}x faster than the "
@@ -147,6 +183,15 @@ def topic_speedup(table: pd.DataFrame) -> float | None:
     by_stage = table.set_index("stage")["seconds"]
     base = by_stage.get("baseline: plain BERTopic()")
     return round(float(base) / float(by_stage["topics"]), 2) if base is not None and by_stage["topics"] else None
+
+
+def crawl_ratio(table: pd.DataFrame) -> tuple[float, float, float] | None:
+    """Pages/s of consultkit's crawl, of the bare Scrapy crawl, and their ratio, when both were measured."""
+    rate = table.set_index("stage")["rows_per_s"]
+    if CRAWL["consultkit"] not in rate or CRAWL["bare"] not in rate or not rate[CRAWL["bare"]]:
+        return None
+    ours, bare = float(rate[CRAWL["consultkit"]]), float(rate[CRAWL["bare"]])
+    return ours, bare, round(ours / bare, 2)
 
 
 def machine() -> str:
@@ -169,6 +214,13 @@ def markdown_section(size: str, table: pd.DataFrame, seconds_generating: float) 
         "|" + "---|" * len(BENCH_COLUMNS),
     ]
     lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    if crawl_ratio(table) is not None:
+        lines += [
+            "",
+            "Crawl rows: rows = pages fetched from a local site on 127.0.0.1 (listing and detail pages with real "
+            f"submission texts), crawled by each spider {CRAWL_REPEAT} times in alternating order, each crawl in a "
+            "fresh subprocess; seconds = median, launch to exit; peak_rss_mib = the crawl subprocess's peak.",
+        ]
     lines += [""] + ratios(table)
     lines.append(f"<!-- /bench:{size} -->")
     return "\n".join(lines) + "\n"

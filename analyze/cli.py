@@ -298,6 +298,9 @@ def bench(
     ),
     workdir: Annotated[Path | None, typer.Option("--workdir", help="Where the generated round goes.")] = None,
     baseline: Annotated[bool, typer.Option("--baseline/--no-baseline", help="Also time plain BERTopic().")] = True,
+    crawl: Annotated[
+        bool, typer.Option("--crawl/--no-crawl", help="Also crawl a local site with consultkit and bare Scrapy.")
+    ] = True,
 ) -> None:
     """Generate a realistic round from real sentences, time every stage and the baselines, write the table.
 
@@ -306,7 +309,7 @@ def bench(
     import tempfile
     import time
 
-    from analyze.bench import SIZES, markdown_section, ratios, run_bench, update_markdown
+    from analyze.bench import CRAWL_DETAILS, SIZES, markdown_section, ratios, run_bench, update_markdown
     from analyze.synthetic import add_submissions, make_round
 
     if size not in SIZES:
@@ -324,7 +327,11 @@ def bench(
         console.print(f"{stage:<28} {rows:>8} rows {seconds:>9.2f}s {rss:>6.0f} MiB")
 
     table = run_bench(
-        round_dir, baseline=baseline, on_row=show, add_new=lambda: add_submissions(round_dir, SIZES[size] // 10, shared)
+        round_dir,
+        baseline=baseline,
+        on_row=show,
+        add_new=lambda: add_submissions(round_dir, SIZES[size] // 10, shared),
+        crawl_details=CRAWL_DETAILS[size] if crawl else None,
     )
     update_markdown(out, size, markdown_section(size, table, generated))
     typer.echo(table.to_string(index=False))

@@ -1,0 +1,31 @@
+"""The crawl rows and ratio line of `consult bench` without crawling (no network; stages are stand-ins)."""
+
+import pandas as pd
+
+import analyze.bench as bench
+from analyze.bench import BENCH_COLUMNS, CRAWL, TOTAL, ratios
+
+
+def bench_table(*rows) -> pd.DataFrame:
+    return pd.DataFrame([(TOTAL, 10, 1.0, 10.0, 1.0), *rows], columns=BENCH_COLUMNS)
+
+
+def test_ratios_states_both_crawl_rates_and_their_ratio():
+    crawls = bench_table((CRAWL["consultkit"], 525, 5.0, 105.0, 170.0), (CRAWL["bare"], 525, 3.5, 150.0, 170.0))
+    assert "Crawl: consultkit 105.0 pages/s vs bare Scrapy 150.0 pages/s = 0.70 x." in ratios(crawls)
+
+
+def test_ratios_leaves_the_crawl_out_when_one_spider_is_missing():
+    assert not any(
+        line.startswith("Crawl:") for line in ratios(bench_table((CRAWL["consultkit"], 525, 5.0, 105.0, 170.0)))
+    )
+
+
+def test_run_bench_without_crawl_has_no_crawl_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        bench, "_in_fresh_process", lambda fn, *args: ({"stage": args[-1], "rows_in": 10, "seconds": 1.0}, 1.0)
+    )
+    monkeypatch.setattr(bench, "STAGES", ("topics",))
+    table = bench.run_bench(tmp_path, baseline=False)
+    assert list(table["stage"]) == ["topics", bench.TOTAL, bench.RERUN_UNCHANGED]
+    assert not [line for line in bench.ratios(table) if line.startswith("Crawl:")]
