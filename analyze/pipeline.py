@@ -22,9 +22,15 @@ from analyze.embeddings import CachedEmbedder, default_embedder, embedder_name
 from analyze.executor import Executor, LocalExecutor, make_executor
 from analyze.pii import redact_pii, without_placeholders
 from analyze.publish import DEFAULT_FORMATS, build_brief, eval_summary_path, write_brief
-from analyze.stagecache import cached_language, cached_pii_spans, cached_sentiment, cached_signer, cached_tokenizer
+from analyze.stagecache import (
+    cached_language,
+    cached_pii_spans,
+    cached_sentiment,
+    cached_signer,
+    cached_stance,
+    cached_tokenizer,
+)
 from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
-from analyze.stance import find_stance
 from analyze.textcache import CACHE_FOLDER
 from analyze.topics import TopicModels, fit_topics, load_codebook
 from collect.collector import collect_round
@@ -227,12 +233,13 @@ def run_stance(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
     """Stance per response towards its question -> processed/stance.parquet."""
 
     def work():
-        responses = read_table(paths.responses)
+        responses = read_table(paths.responses, ["response_id", "question_id", "meta"])
         questions = {q.id: f"{q.en} {q.zh}" for q in cfg.questions}
-        language = read_table(paths.processed_table("language"))
+        language = read_table(paths.processed_table("language"), ["response_id", "text_norm"])
         if (redacted := _redacted_texts(paths, language)) is not None:  # evidence sentences may be published
             language["text_redacted"] = redacted
-        out = find_stance(responses, language, read_table(paths.processed_table("sentiment")), questions)
+        sentiment = read_table(paths.processed_table("sentiment"), ["response_id", "sentiment"])
+        out = cached_stance(responses, language, sentiment, questions, _cache(paths))
         return len(responses), len(out), [write_table(out, paths.processed_table("stance"))]
 
     return _timed("stance", paths, work)

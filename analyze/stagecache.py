@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analyze import __version__, language, pii, segment, sentiment
+from analyze import __version__, language, pii, segment, sentences, sentiment, stance
 from analyze.duplicates.signature import signatures
 from analyze.normalise import texts_of
 from analyze.textcache import TextCache, cached_frame, column_matrix, vector_column
@@ -61,6 +61,18 @@ def sentiment_config() -> str:
     )
 
 
+def stance_config() -> str:
+    """What `find_stance` depends on besides each row's question, meta, text and sentiment: its cues and rules."""
+    patterns = [f"{p.pattern}\x1f{p.flags}\x1f{d}" for p, d in stance._CUES]
+    patterns += [p.pattern for p in (stance._MODAL, stance._MODAL_NEG, stance._WORD, stance._REMOVING, sentences._END)]
+    return _config(
+        sentiment_decides=stance.SENTIMENT_DECIDES,
+        min_sentence_chars=sentences._MIN_CHARS,
+        closed_answers=stance.CLOSED_ANSWERS,
+        rules=_digest(*patterns, *sorted(stance._NOT_PROPOSAL_WORDS)),
+    )
+
+
 def cached_language(responses: pd.DataFrame, folder: Path, map_frame: MapFrame = _direct) -> pd.DataFrame:
     """`detect_language(responses)`, from the store `folder`/language.parquet for texts seen before."""
     cache = TextCache(Path(folder) / "language.parquet", "language", language_config())
@@ -73,6 +85,19 @@ def cached_sentiment(docs: pd.DataFrame, folder: Path, map_frame: MapFrame = _di
     keys = [f"{lang}\x1f{text}" for text, lang in zip(texts_of(docs["text_norm"]), langs, strict=True)]
     cache = TextCache(Path(folder) / "sentiment.parquet", "sentiment", sentiment_config())
     return cached_frame(docs, sentiment.score_sentiment, keys, cache, map_frame)
+
+
+def cached_stance(
+    responses: pd.DataFrame, language: pd.DataFrame, sentiment: pd.DataFrame, questions: dict[str, str], folder: Path
+) -> pd.DataFrame:
+    """`find_stance(...)`, from `folder`/stance.parquet for (question, meta, text, sentiment) seen before."""
+    table = stance.stance_inputs(responses, language, sentiment)
+    keys = [
+        "\x1f".join((q, questions.get(q, ""), meta, text, repr(score)))
+        for q, meta, text, score in stance.stance_keys(table)
+    ]
+    cache = TextCache(Path(folder) / "stance.parquet", "stance", stance_config())
+    return cached_frame(table, lambda rows: stance.stance_rows(rows, questions), keys, cache, _direct)
 
 
 def cached_pii_spans(docs: pd.DataFrame, folder: Path, map_frame: MapFrame = _direct) -> pd.DataFrame:

@@ -190,23 +190,41 @@ def find_stance(
         response_id, question_id, stance, stance_source, stance_score, evidence (the deciding sentence or field).
 
     """
-    questions = questions or {}
+    return stance_rows(stance_inputs(responses, language, sentiment), questions or {})
+
+
+def stance_inputs(responses: pd.DataFrame, language: pd.DataFrame, sentiment: pd.DataFrame) -> pd.DataFrame:
+    """What `find_stance` reads, one row per response: response_id, question_id, meta, text_norm, sentiment.
+
+    text_norm holds text_redacted when `language` has it (see `find_stance`).
+    """
     text = "text_redacted" if "text_redacted" in language.columns else "text_norm"
     table = responses[["response_id", "question_id", "meta"]].merge(
         language[["response_id", text]].rename(columns={text: "text_norm"}), on="response_id", how="left"
     )
-    table = table.merge(sentiment[["response_id", "sentiment"]], on="response_id", how="left")
-    found: dict[tuple, Stance] = {}  # campaign copies (same text, question, meta, sentiment) are read once
-    rows = []
-    for r in table.itertuples(index=False):
-        key = (
-            str(r.question_id),
-            r.meta if isinstance(r.meta, str) else "",
-            r.text_norm if isinstance(r.text_norm, str) else "",
-            float(r.sentiment) if pd.notna(r.sentiment) else 0.0,
+    return table.merge(sentiment[["response_id", "sentiment"]], on="response_id", how="left")
+
+
+def stance_keys(table: pd.DataFrame) -> list[tuple[str, str, str, float]]:
+    """Each row's (question_id, meta, text, sentiment), missing values as "" and 0.0: all its stance depends on."""
+    return list(
+        zip(
+            [str(q) for q in table["question_id"]],
+            [m if isinstance(m, str) else "" for m in table["meta"]],
+            [t if isinstance(t, str) else "" for t in table["text_norm"]],
+            table["sentiment"].astype(float).fillna(0.0).tolist(),
+            strict=True,
         )
+    )
+
+
+def stance_rows(table: pd.DataFrame, questions: dict[str, str]) -> pd.DataFrame:
+    """`find_stance` on a table from `stance_inputs`; campaign copies (same key) are read once."""
+    found: dict[tuple, Stance] = {}
+    rows = []
+    for response_id, key in zip(table["response_id"], stance_keys(table), strict=True):
         if key not in found:
             found[key] = form_answer(key[1], key[0]) or text_stance(key[2], key[3], questions.get(key[0]))
         f = found[key]
-        rows.append((r.response_id, key[0], f.stance, f.source, f.score, f.evidence))
+        rows.append((response_id, key[0], f.stance, f.source, f.score, f.evidence))
     return pd.DataFrame(rows, columns=STANCE_COLUMNS)

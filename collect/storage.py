@@ -45,9 +45,9 @@ def write_table(df: pd.DataFrame, path: Path) -> Path:
     return _atomic_write(Path(path), lambda tmp: df.to_parquet(tmp, index=False))
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a stage table written by `write_table`."""
-    return pd.read_parquet(path)
+def read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a stage table written by `write_table` (only `columns` when given: the rest is never decoded)."""
+    return pd.read_parquet(path, columns=columns)
 
 
 def write_text(text: str, path: Path) -> Path:

@@ -4,6 +4,7 @@ Real text: data/eval/pii_planted.csv (real Polis and OpenRice comments with plan
 SOURCE note is data/eval/pii.SOURCE.md) and the demo round's export (data/demo/raw/submissions.csv, CC BY 4.0).
 """
 
+import json
 import logging
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from analyze.duplicates.signature import signatures
 from analyze.executor import partitions
 from analyze.normalise import has_cjk, normalise_text
 from analyze.pii import find_pii_spans
-from analyze.stagecache import cached_pii_spans, cached_signer, cached_tokenizer
+from analyze.stagecache import cached_pii_spans, cached_signer, cached_stance, cached_tokenizer
+from analyze.stance import find_stance
 from analyze.textcache import TextCache, cached_frame, column_matrix, vector_column
 from analyze.topics.keywords import tokenize_texts
 from collect.storage import write_table
@@ -117,6 +119,35 @@ def test_a_frame_stage_gives_the_same_table_on_partitions_and_from_the_store(tmp
     assert len(seen) == planted["text_norm"].nunique()  # the first half was not computed again
     pd.testing.assert_frame_equal(half, full.iloc[:100], check_exact=True)
     pd.testing.assert_frame_equal(full, stage(planted), check_exact=True)
+
+
+def test_cached_stance_is_byte_identical_cold_and_warm_and_reads_only_new_rows(tmp_path, planted, monkeypatch):
+    n = len(planted)
+    responses = pd.DataFrame(
+        {
+            "response_id": planted["response_id"],
+            "question_id": ["q1", "q2"] * (n // 2),
+            "meta": [json.dumps({"stance": "反對"}) if i % 7 == 0 else None if i % 5 == 0 else "{}" for i in range(n)],
+        }
+    )
+    sentiment = pd.DataFrame({"response_id": planted["response_id"], "sentiment": np.linspace(-1, 1, n)})
+    sentiment.loc[3, "sentiment"] = None
+    questions = {"q1": "Comments should be moderated before they are published", "q2": "禁止匿名留言"}
+    direct = find_stance(responses, planted, sentiment, questions)
+    assert set(direct["stance_source"]) >= {"form", "cue", "sentiment", "none"}  # every path is exercised
+    cold = cached_stance(responses.iloc[:150], planted, sentiment, questions, tmp_path)
+    pd.testing.assert_frame_equal(cold, direct.iloc[:150], check_exact=True)
+    monkeypatch.setattr("analyze.stance.text_stance", lambda *a: pytest.fail("read again"))
+    warm = cached_stance(responses.iloc[:150], planted, sentiment, questions, tmp_path)
+    a, b = write_table(warm, tmp_path / "warm.parquet"), write_table(direct.iloc[:150], tmp_path / "direct.parquet")
+    assert a.read_bytes() == b.read_bytes()
+    monkeypatch.undo()
+    full = cached_stance(responses, planted, sentiment, questions, tmp_path)
+    assert write_table(full, a).read_bytes() == write_table(direct, b).read_bytes()
+    questions["q2"] = "推行匿名留言"  # no longer a ban: praise now supports it, so cached results must not be reused
+    reworded = cached_stance(responses, planted, sentiment, questions, tmp_path)
+    assert not reworded.equals(full)
+    pd.testing.assert_frame_equal(reworded, find_stance(responses, planted, sentiment, questions), check_exact=True)
 
 
 def test_cached_signatures_equal_direct_and_depend_on_num_perm(tmp_path, planted):
