@@ -23,6 +23,7 @@ from analyze.executor import Executor, LocalExecutor, make_executor
 from analyze.pii import redact_pii, without_placeholders
 from analyze.publish import DEFAULT_FORMATS, build_brief, eval_summary_path, write_brief
 from analyze.stagecache import (
+    cached_keyer,
     cached_language,
     cached_pii_spans,
     cached_sentiment,
@@ -135,6 +136,7 @@ def run_duplicates(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
             num_perm=d.num_perm,
             seed=d.seed,
             sign=cached_signer(_cache(paths)),
+            keys_of=cached_keyer(_cache(paths)),
         )
         out = [
             write_table(groups, paths.processed_table("duplicates")),

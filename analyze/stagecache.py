@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analyze import __version__, language, pii, segment, sentences, sentiment, stance
+from analyze.duplicates import key as dup_key
 from analyze.duplicates.signature import signatures
 from analyze.normalise import texts_of
 from analyze.textcache import TextCache, cached_frame, column_matrix, vector_column
@@ -155,6 +157,24 @@ def cached_signer(folder: Path) -> Callable[..., np.ndarray]:
         return column_matrix(table.column("signature"), np.uint32)
 
     return sign
+
+
+def cached_keyer(folder: Path) -> Callable[[list[str]], list[str]]:
+    """A drop-in for `duplicate_keys` keeping each text's duplicate key in `folder`/duplicate_keys.parquet."""
+
+    def keys_of(texts: list[str]) -> list[str]:
+        if not texts:
+            return []
+        # OpenCC's dictionaries fold the script, so its version is part of the key.
+        config = _config(pattern=dup_key._NOT_WORD.pattern, opencc=version("OpenCC"))
+        cache = TextCache(Path(folder) / "duplicate_keys.parquet", "duplicate_keys", config)
+        table = cache.get(
+            texts, lambda pos: pa.table({"duplicate_key": pa.array(dup_key.duplicate_keys([texts[i] for i in pos]))})
+        )
+        cache.save()
+        return table.column("duplicate_key").to_pylist()
+
+    return keys_of
 
 
 def cached_tokenizer(folder: Path) -> Callable[[list[str]], list[list[str]]]:

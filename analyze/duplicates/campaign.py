@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from analyze.duplicates.key import duplicate_key, key_digest
+from analyze.duplicates.key import duplicate_key, duplicate_keys, key_digest
 from analyze.duplicates.signature import near_groups, signatures
 
 DUPLICATE_COLUMNS = [
@@ -147,6 +147,7 @@ def find_campaigns(
     num_perm: int = 64,
     seed: int = 42,
     sign: Callable[..., np.ndarray] = signatures,
+    keys_of: Callable[[list[str]], list[str]] = duplicate_keys,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group exact and near-duplicate responses and name the campaigns among them.
 
@@ -160,6 +161,7 @@ def find_campaigns(
         seed: MinHash seed.
         sign: computes the signatures, `signatures(keys, num_perm, seed)` or a cached stand-in for it
             (analyze/stagecache.py).
+        keys_of: the duplicate key of each text, `duplicate_keys` or a cached stand-in for it.
 
     Returns:
         Per response (same rows and order as `docs`): response_id, exact_group, near_group, campaign_id,
@@ -170,7 +172,7 @@ def find_campaigns(
     """
     frame = docs.reset_index(drop=True).copy()
     norm_codes, norms = pd.factorize(frame["text_norm"].fillna(""), sort=True)
-    keys = np.array([duplicate_key(t) for t in norms], dtype=object)[norm_codes]
+    keys = np.array(keys_of(list(norms)), dtype=object)[norm_codes]
     has = keys != ""
     unit, unit_keys = pd.factorize(keys[has], sort=True)
     units = pd.DataFrame({"key": unit_keys, "copies": np.bincount(unit, minlength=len(unit_keys))})
@@ -183,7 +185,8 @@ def find_campaigns(
     frame["near"] = -1
     frame.loc[has, "near"] = units["near"].to_numpy()[unit]
     campaigns = pd.DataFrame(_campaign_rows(frame, units, sig, min_campaign_size), columns=CAMPAIGN_COLUMNS)
-    near_digest = units.groupby("near")["digest"].transform("min")
+    # The smallest digest of each near group: "first" after sorting, since "min" on strings is a Python loop per group.
+    near_digest = units.sort_values("digest").groupby("near")["digest"].transform("first").reindex(units.index)
     out = pd.DataFrame({"response_id": frame["response_id"]})
     for column, values in (
         ("exact_group", "x-" + units["digest"]),

@@ -36,6 +36,11 @@ def duplicate_key(text: str) -> str:
     return _NOT_WORD.sub("", text.casefold())
 
 
+def duplicate_keys(texts: list[str]) -> list[str]:
+    """`duplicate_key` of each text: what `find_campaigns` calls, unless given a cached stand-in (stagecache.py)."""
+    return [duplicate_key(t) for t in texts]
+
+
 def key_digest(key: str) -> str:
     """Short stable hex digest of a duplicate key (the seed of group and campaign ids)."""
     return hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()

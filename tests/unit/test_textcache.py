@@ -15,12 +15,12 @@ import pytest
 from typer.testing import CliRunner
 
 from analyze.cli import app
-from analyze.duplicates import duplicate_key
+from analyze.duplicates import duplicate_key, find_campaigns
 from analyze.duplicates.signature import signatures
 from analyze.executor import partitions
 from analyze.normalise import has_cjk, normalise_text
 from analyze.pii import find_pii_spans
-from analyze.stagecache import cached_pii_spans, cached_signer, cached_stance, cached_tokenizer
+from analyze.stagecache import cached_keyer, cached_pii_spans, cached_signer, cached_stance, cached_tokenizer
 from analyze.stance import find_stance
 from analyze.textcache import TextCache, cached_frame, column_matrix, vector_column
 from analyze.topics.keywords import tokenize_texts
@@ -156,6 +156,22 @@ def test_cached_signatures_equal_direct_and_depend_on_num_perm(tmp_path, planted
     np.testing.assert_array_equal(sign(keys, num_perm=64, seed=42), signatures(keys, 64, 42))
     np.testing.assert_array_equal(sign(keys[::-1], num_perm=64, seed=42), signatures(keys[::-1], 64, 42))
     assert sign(keys, num_perm=32, seed=42).shape == (len(keys), 32)
+
+
+def test_cached_duplicate_keys_give_byte_identical_tables_and_a_warm_store_folds_nothing(
+    tmp_path, planted, monkeypatch
+):
+    chinese = [normalise_text(t) for t in pd.read_csv(ROOT / "data" / "eval" / "pii_planted.csv")["text"] if has_cjk(t)]
+    texts = planted["text_norm"].tolist() + chinese[:30] + chinese[:10] + [""]
+    docs = pd.DataFrame({"response_id": [f"r{i:03d}" for i in range(len(texts))], "text_norm": texts})
+    direct = find_campaigns(docs, min_campaign_size=2)
+    assert len(direct[1]) > 5  # the repeats form campaigns
+    for run in ("cold", "warm"):
+        found = find_campaigns(docs, min_campaign_size=2, keys_of=cached_keyer(tmp_path))
+        for name, got, want in zip(("groups", "campaigns"), found, direct, strict=True):
+            a, b = write_table(got, tmp_path / f"{run}_{name}.parquet"), write_table(want, tmp_path / f"{name}.parquet")
+            assert a.read_bytes() == b.read_bytes(), (run, name)
+        monkeypatch.setattr("analyze.duplicates.key.duplicate_key", lambda text: pytest.fail("folded again"))
 
 
 def test_cached_topic_tokens_equal_direct_and_a_warm_store_segments_nothing(tmp_path, planted, monkeypatch):
