@@ -108,13 +108,15 @@ def _campaign_rows(frame: pd.DataFrame, units: pd.DataFrame, sig: np.ndarray, mi
     )
     channels, languages = _tallies(in_campaign, "channel"), _tallies(in_campaign, "lang")
     copies, first_row = units["copies"].to_numpy(), units["first_row"].to_numpy()
+    ids, digests = frame["response_id"].to_numpy(), units["digest"].to_numpy()  # not a column lookup per campaign
+    first_seen, last_seen = seen["min"], seen["max"]
     campaign_ids = np.full(len(units), None, dtype=object)
     similarity = np.full(len(units), np.nan)
     rows = []
     for near in chosen:
         members = members_of[near]
         template = _medoid(members, copies, sig)
-        campaign_ids[members] = "c-" + units["digest"].iat[template]
+        campaign_ids[members] = "c-" + digests[template]
         similarity[members] = (sig[members] == sig[template]).mean(axis=1)
         variants = members[np.lexsort((members, -copies[members]))][:VARIANT_TEXTS]
         rows.append(
@@ -122,11 +124,11 @@ def _campaign_rows(frame: pd.DataFrame, units: pd.DataFrame, sig: np.ndarray, mi
                 "campaign_id": campaign_ids[template],
                 "size": int(sizes[near]),
                 "unique_texts": len(members),
-                "template_response_id": frame["response_id"].iat[first_row[template]],
+                "template_response_id": ids[first_row[template]],
                 "template_text": plain[first_row[template]],
                 "template_redacted": None if redacted is None else redacted[first_row[template]],
-                "first_seen_at": seen["min"].get(near),
-                "last_seen_at": seen["max"].get(near),
+                "first_seen_at": first_seen.get(near),
+                "last_seen_at": last_seen.get(near),
                 "channels": channels.get(near, "{}"),
                 "languages": languages.get(near, "{}"),
                 "variant_sentences": _variant_sentences(
