@@ -36,20 +36,22 @@ PERSONAL_FIELD = re.compile(
 )
 
 
+def _fields(raw: str) -> dict:
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def meta_fields(meta: pd.Series) -> pd.DataFrame:
     """Categorical fields found in the responses' `meta` JSON, safe to publish as groups.
 
     A field qualifies when it is filled for half the rows, has 2..12 distinct values each held by at least
     MIN_LEVEL_SIZE responses, and its name is not a personal field (name, e-mail, phone, address...).
     """
-    parsed = []
-    for raw in meta.fillna(""):
-        try:
-            value = json.loads(raw) if raw else {}
-        except ValueError:
-            value = {}
-        parsed.append(value if isinstance(value, dict) else {})
-    fields = pd.DataFrame(parsed, index=meta.index)
+    codes, distinct = pd.factorize(meta.fillna(""))  # form exports repeat the same few meta strings: parse each once
+    fields = pd.DataFrame([_fields(raw) for raw in distinct]).take(codes).set_axis(meta.index)
     keep = [
         c
         for c in sorted(fields.columns, key=str)

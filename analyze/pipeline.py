@@ -254,7 +254,9 @@ def run_concerns(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
         sentiment = read_table(paths.processed_table("sentiment"))
         stance = read_table(paths.processed_table("stance"))
         texts = quote_texts(
-            read_table(paths.processed_table("language")), _optional(paths, "pii"), _optional(paths, "duplicates")
+            read_table(paths.processed_table("language"), ["response_id", "text_norm"]),
+            _optional(paths, "pii"),
+            _optional(paths, "duplicates"),
         )
         clusters, members = find_concerns(
             read_table(paths.processed_table("topic_assignments")),
@@ -265,7 +267,9 @@ def run_concerns(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
             quotes_per_cluster=cfg.publish.quotes_per_topic,
             seed=cfg.topics.seed,
         )
-        breakdowns = break_down(read_table(paths.responses), sentiment, stance)
+        breakdowns = break_down(
+            read_table(paths.responses, ["response_id", "respondent_type", "channel", "meta"]), sentiment, stance
+        )
         out = [
             write_table(clusters, paths.processed_table("concerns")),
             write_table(members, paths.processed_table("concern_assignments")),
