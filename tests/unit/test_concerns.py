@@ -115,3 +115,17 @@ def test_breakdowns_never_publish_personal_or_tiny_groups():
     ]
     fields = meta_fields(pd.Series([json.dumps(r) for r in rows]))
     assert list(fields.columns) == ["district"]  # author: personal field; age_group: a group of one
+
+
+def test_meta_fields_keep_each_row_when_meta_strings_repeat_or_are_invalid():
+    import json
+
+    import pandas as pd
+
+    from analyze.breakdowns import meta_fields
+
+    metas = [json.dumps({"district": d}) for d in ["Kowloon", "Sha Tin"] * 6] + [None, "not json", "[1]", "{}"]
+    fields = meta_fields(pd.Series(metas, index=range(100, 116)))
+    assert list(fields.index) == list(range(100, 116))
+    assert fields["district"].tolist()[:12] == ["Kowloon", "Sha Tin"] * 6
+    assert fields["district"].iloc[12:].isna().all()
