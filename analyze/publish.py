@@ -6,6 +6,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+import pyarrow.parquet as pq
+
 from analyze.brief import brief_context
 from analyze.brief_docx import render_brief_docx
 from analyze.brief_html import render_brief_html
@@ -21,6 +24,7 @@ from collect.storage import read_table, write_bytes, write_text
 FORMATS = ("html", "pdf", "docx", "xlsx", "md")
 DEFAULT_FORMATS = ("html",)
 BRIEF_NAME = "brief"
+UNREAD_RESPONSE_COLUMNS = ("text", "meta")
 
 
 class FormatError(ValueError):
@@ -39,7 +43,14 @@ def parse_formats(spec: str) -> tuple[str, ...]:
 def _round_tables(paths: RoundPaths) -> dict:
     found = {"responses": paths.responses, "rejects": paths.rejects, "manifest": paths.manifest}
     found |= {p.stem: p for p in sorted(paths.processed.glob("*.parquet"))}
-    return {name: read_table(p) for name, p in found.items() if p.exists()}
+    return {name: _read_for_brief(name, p) for name, p in found.items() if p.exists()}
+
+
+def _read_for_brief(name: str, path: Path) -> pd.DataFrame:
+    """A stage table; the brief counts and groups responses, so their text and meta (most of the bytes) stay unread."""
+    if name != "responses":
+        return read_table(path)
+    return read_table(path, [c for c in pq.read_schema(path).names if c not in UNREAD_RESPONSE_COLUMNS])
 
 
 def _run_log(paths: RoundPaths) -> list[dict]:
