@@ -173,6 +173,8 @@ def run_topics(
 
     def work():
         docs = read_table(paths.processed_table("language"))
+        arrived = pd.read_parquet(paths.responses, columns=["response_id", "received_at"])
+        docs = docs.merge(arrived, on="response_id", how="left")  # arrival order: which texts topics are found on
         if (redacted := _redacted_texts(paths, docs)) is not None:  # no name or number can become a keyword
             docs["text_norm"] = redacted.map(without_placeholders)
         duplicates = _optional(paths, "duplicates")
@@ -283,6 +285,8 @@ def run_concerns(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
 def method_notes(cfg: RoundConfig) -> dict[str, str]:
     """The methodology facts the brief states about this run."""
     t = cfg.topics
+    growing = t.refit_growth is not None and t.refit_growth > 1
+    pool = f"the first texts received, renewed when the round grows {t.refit_growth}-fold" if growing else "all texts"
     return {
         "Language 語言": (
             "Cantonese vs written Chinese by marker characters and words (threshold 0.02), OpenCC script, English "
@@ -294,7 +298,8 @@ def method_notes(cfg: RoundConfig) -> dict[str, str]:
         ),
         "Topics 議題": (
             f"embeddings: {embedder_name(default_embedder(t.embedding_model))} of at most {t.sample_size} distinct "
-            "texts (a sample stratified by script; the others placed by an n-gram classifier trained on its topics), "
+            f"texts (a sample stratified by script of {pool}; the others placed by an n-gram classifier trained on "
+            "its topics), "
             f"Chinese/English offset removed (mutual nearest neighbours); k-NN graph ({t.n_neighbors}) Louvain, "
             f"resolution={t.resolution}, min_topic_size={t.min_topic_size}, seed={t.seed}; outliers joined to the "
             f"nearest topic at similarity >= {t.outlier_threshold}; codebook themes guide the fit and name topics; "

@@ -183,6 +183,7 @@ class TopicSettings(_Strict):
     n_neighbors: int = Field(default=15, ge=2, le=200)  # neighbours per response in the clustering graph
     resolution: float = Field(default=1.0, gt=0.0, le=10.0)  # higher: more, smaller topics
     sample_size: int = Field(default=3000, ge=100)  # embed and cluster at most this many distinct texts; place the rest
+    refit_growth: float | None = Field(default=1.25, ge=1.0)  # topics found again when the round grows this much
     outlier_threshold: float = Field(default=0.1, ge=-1.0, le=1.0)  # least similarity to join the nearest topic
     secondary_ratio: float = Field(default=0.9, gt=0.0, le=1.0)  # secondary topic: this close relative to the main
     max_secondary: int = Field(default=2, ge=0, le=10)

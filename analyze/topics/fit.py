@@ -2,7 +2,8 @@
 
 Steps (each sub-model injected through `TopicModels`, BERTopic's slot names kept):
 1. Campaign copies and repeated texts are fitted once: one document per campaign_id (or per distinct text).
-2. Embed at most `sample_size` documents, a sample stratified by script (default: CC-CEDICT glosses over the
+2. Embed at most `sample_size` documents, a sample stratified by script of the first documents to arrive (a
+   population that changes only when the round has grown by `refit_growth`; default: CC-CEDICT glosses over the
    packaged MiniLM), nudge them towards close codebook themes, remove the offset between scripts (space.py),
    cluster a k-NN graph (Louvain) and join every outlier close enough to the nearest topic. Documents outside the
    sample are placed by a text classifier trained on the sample's topics (transform.py).
@@ -34,7 +35,7 @@ from analyze.topics.space import (
     secondary_topics,
     unit_rows,
 )
-from analyze.topics.transform import default_transform_model, stratified_sample, topic_probabilities
+from analyze.topics.transform import default_transform_model, fit_population, stratified_sample, topic_probabilities
 
 # c-TF-IDF keywords from at most this many distinct documents per topic (by response id, a stable pseudo-random
 # order): word shares settle long before that, and segmenting every text of a 100,000-response round would not.
@@ -109,25 +110,28 @@ def _cluster(x: np.ndarray, models: TopicModels, seed: int, **graph: Any) -> np.
 
 def _fit_space(
     texts: list[str],
-    keys: list[str],
+    members: pd.DataFrame,
     embedder: Embedder,
     vectors: np.ndarray,
     models: TopicModels,
     *,
-    sample_size: int,
     seed: int,
     seed_threshold: float,
     outlier_threshold: float,
     executor: Any,
     **graph: Any,
 ) -> tuple[_Space, np.ndarray]:
-    """Embed and cluster a stratified sample, place the other documents by the transform model.
+    """Embed the sample's texts (`members`: doc, text), cluster its documents; the transform model places the rest.
 
-    Returns the space of every unique document and its topic labels (numbered by size, -1 = outlier).
+    A document with several sampled texts (campaign variants) sits at their mean. Returns the space of every unique
+    document and its topic labels (numbered by size, -1 = outlier).
     """
-    sample = stratified_sample(keys, [has_cjk(t) for t in texts], sample_size)
+    vectors_m = unit_rows(np.asarray(embedder.encode(members["text"].tolist()), dtype=np.float64))
+    sample, where = np.unique(members["doc"].to_numpy(), return_inverse=True)
+    raw_s = np.zeros((len(sample), vectors_m.shape[1]))
+    np.add.at(raw_s, where, vectors_m)
+    raw_s = unit_rows(raw_s)
     sample_texts = [texts[i] for i in sample]
-    raw_s = unit_rows(np.asarray(embedder.encode(sample_texts), dtype=np.float64))
     fit_s = centre_by_script(guide(raw_s, vectors, seed_threshold), sample_texts)
     labels_s = _cluster(fit_s, models, seed, **graph)
     ids, centres = centroids(fit_s, labels_s)
@@ -153,6 +157,36 @@ def _fit_space(
         fit[rest], raw[rest] = unit_rows(proba @ centres), unit_rows(proba @ raw_centres)
         labels[rest] = nearest_topics(fit[rest], ids, centres, outlier_threshold)
     return _Space(raw, fit, embedded), labels
+
+
+def _fit_sample(
+    usable: pd.DataFrame, key: pd.Series, unique: np.ndarray, size: int, growth: float | None
+) -> tuple[list[str], pd.DataFrame]:
+    """The text each distinct document is shown by, and the sample: which texts are embedded, for which document.
+
+    Above `size` documents, the sample is drawn from the distinct texts of the first `fit_population` responses to
+    arrive (received_at, undated last, then row order), stratified by script and ranked by a hash of the text; a
+    document (campaign, exact group) with sampled texts is shown by its first. Neither later responses nor
+    campaigns regrouping old copies change which texts are embedded, so a growing round needs no new embeddings
+    until it grows a step.
+    """
+    texts = usable.loc[unique, "text_norm"]
+    if len(texts) <= size:
+        return texts.tolist(), pd.DataFrame({"doc": np.arange(len(texts)), "text": texts.to_numpy()})
+    when = pd.to_datetime(usable["received_at"], utc=True) if "received_at" in usable else pd.NaT
+    order = pd.DataFrame({"when": when, "row": np.arange(len(usable))}).sort_values(
+        ["when", "row"], na_position="last", kind="stable"
+    )["row"]
+    first = usable.iloc[order.to_numpy()[: fit_population(len(usable), size, growth)]]
+    candidates = first["text_norm"].drop_duplicates().tolist()
+    chosen = {candidates[i] for i in stratified_sample(candidates, [has_cjk(t) for t in candidates], size)}
+    sampled = first[first["text_norm"].isin(chosen)].drop_duplicates("text_norm")
+    doc_of = pd.Series(np.arange(len(texts)), index=key[unique].to_numpy())
+    members = pd.DataFrame({"doc": doc_of[key[sampled.index]].to_numpy(), "text": sampled["text_norm"].to_numpy()})
+    first_sampled = members.drop_duplicates("doc")
+    shown = pd.Series(texts.to_numpy())
+    shown[first_sampled["doc"].to_numpy()] = first_sampled["text"].to_numpy()
+    return shown.tolist(), members
 
 
 def _describe(
@@ -266,6 +300,7 @@ def fit_topics(
     n_neighbors: int = 15,
     resolution: float = 1.0,
     sample_size: int = 3000,
+    refit_growth: float | None = 1.25,
     outlier_threshold: float = 0.1,
     secondary_ratio: float = 0.9,
     max_secondary: int = 2,
@@ -280,7 +315,8 @@ def fit_topics(
     """Fit topics on normalised texts.
 
     Args:
-        docs: response_id, text_norm (empty texts get topic -1), optional campaign_id (copies fitted once).
+        docs: response_id, text_norm (empty texts get topic -1), optional campaign_id (copies fitted once),
+            optional received_at (arrival order; else row order).
         models: injected sub-models; None = defaults.
         min_topic_size: smallest group reported as a topic.
         n_keywords: keywords kept per language.
@@ -291,6 +327,9 @@ def fit_topics(
         resolution: Louvain resolution; higher gives more, smaller topics.
         sample_size: most distinct documents embedded and clustered (a sample stratified by script); the others
             are placed by `models.transform_model`, trained on the sample's topics.
+        refit_growth: the sample is drawn from the documents of the first N responses to arrive, N the largest
+            of sample_size * refit_growth**k within the round, so topics stay put until the round grows by this
+            factor; None or 1 = draw from every document.
         outlier_threshold: least cosine similarity (centred space) for assigning a document to its nearest topic.
         secondary_ratio: a secondary topic is at least this fraction as similar as the main topic.
         max_secondary: most secondary topics per response.
@@ -325,12 +364,10 @@ def fit_topics(
         embedder = models.embedder or default_embedder(embedding_model)
         vectors = theme_vectors(themes, embedder)
         space, labels = _fit_space(
-            texts,
-            key[unique].tolist(),
+            *_fit_sample(usable, key, unique, sample_size, refit_growth),
             embedder,
             vectors,
             models,
-            sample_size=sample_size,
             seed=seed,
             seed_threshold=seed_threshold,
             outlier_threshold=outlier_threshold,

@@ -7,8 +7,10 @@ character n-grams, trained on the sample's topics, places every other text at th
 the topic centres. Topic ids, `topic_prob`, secondary topics and the outlier threshold then read the same way for
 every response, and only the sample's texts ever reach the embedding model (or its cache).
 
-The sample is chosen by a hash of each text's counting key, not by a random draw: the same round gives the same
-sample, and a round with 10% more submissions keeps about 90% of it, so a re-run embeds mostly cached texts.
+The sample is drawn from the distinct texts of the round's first responses to arrive (`fit_population`): while a
+round grows by less than `refit_growth` (default a quarter) those texts, hence the sample and the embeddings it
+needs, stay the same and the new texts are only placed; past each step of that ladder a new sample is drawn. The
+sample is chosen by a hash of each text, not by a random draw: the same round gives the same sample.
 """
 
 from __future__ import annotations
@@ -26,6 +28,21 @@ from analyze.executor import Executor, LocalExecutor
 from analyze.topics.space import OUTLIER
 
 _CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+
+
+def fit_population(n: int, size: int, growth: float | None) -> int:
+    """How many of a round's n first-arrived responses topics are found on.
+
+    The largest step of the ladder size, size*growth, size*growth**2 ... that is at most n (all n when n <= size,
+    or growth is None or <= 1). A deterministic function of the round's size, so a re-run gives the same topics
+    whether or not it ran before.
+    """
+    if growth is None or growth <= 1 or n <= size:
+        return n
+    step = size
+    while (bigger := max(step + 1, int(step * growth))) <= n:
+        step = bigger
+    return step
 
 
 def stratified_sample(keys: Sequence[str], strata: Sequence[Any], size: int) -> np.ndarray:

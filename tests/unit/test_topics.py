@@ -118,6 +118,28 @@ def test_big_rounds_embed_a_sample_and_transform_the_rest():
         assert set(docs.set_index("response_id").loc[ids, "text_norm"]) <= set(embedded)
 
 
+def test_a_growing_round_keeps_its_topics_until_it_grows_a_step():
+    docs, emb, _ = blob_docs(n=400)
+    first, later = docs.iloc[:300], docs.iloc[300:]  # sample 120 of the first 291 (ladder 120 * 1.25**k)
+    before = fit(first, emb, sample_size=120)
+    seen, emb.seen = set(emb.seen), []
+    grown = fit(pd.concat([first, later.iloc[:20]]), emb, sample_size=120)
+    assert set(emb.seen) <= seen  # the same sample: nothing new was embedded, the new texts were placed
+    pd.testing.assert_frame_equal(grown.assignments.iloc[:300], before.assignments)
+    assert sorted(grown.topics["topic_id"]) == sorted(before.topics["topic_id"])  # sizes and centroids grow
+    # Arrival is received_at where the rows have it (then row order), not the order of the table.
+    dated = pd.concat([first, later.iloc[:20]]).assign(received_at=pd.date_range("2026-01-01", periods=320, freq="h"))
+    shuffled = fit(dated.sample(frac=1, random_state=1), emb, sample_size=120)
+    by_id = shuffled.assignments.set_index("response_id").loc[first["response_id"]].reset_index()
+    pd.testing.assert_frame_equal(by_id, before.assignments)
+    emb.seen = []
+    fit(pd.concat([first, later.iloc[:70]]), emb, sample_size=120)  # 370 texts: the next step (363) is reached
+    assert set(emb.seen) - seen
+    emb.seen = []
+    fit(pd.concat([first, later.iloc[:20]]), emb, sample_size=120, refit_growth=None)  # drawn from every text
+    assert set(emb.seen) - seen
+
+
 def test_secondary_topics_for_a_response_between_two_topics():
     docs, emb, y = blob_docs()
     first = {c: emb.table[docs.loc[y.index(c), "text_norm"]] for c in (0, 1)}

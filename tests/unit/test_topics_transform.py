@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 
 from analyze.executor import partitions
-from analyze.topics.transform import default_transform_model, ngram_text, stratified_sample, topic_probabilities
+from analyze.topics.transform import (
+    default_transform_model,
+    fit_population,
+    ngram_text,
+    stratified_sample,
+    topic_probabilities,
+)
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "topics" / "sib200_excerpt.csv"
 
@@ -26,6 +32,19 @@ def test_sample_is_stable_when_a_round_grows():
     after = {grown[i] for i in stratified_sample(grown, [0] * 5500, 1000)}
     assert len(before & after) >= 850  # about 1000 / 1.1 stay: a re-run embeds mostly cached texts
     assert stratified_sample(keys, [0] * 5000, 6000).tolist() == list(range(5000))
+
+
+def test_fit_population_climbs_a_ladder_of_round_sizes():
+    assert [fit_population(n, 3000, 1.25) for n in (10, 3000, 3749, 3750, 10_000, 10_999)] == [
+        10,
+        3000,
+        3000,
+        3750,
+        9152,
+        9152,
+    ]
+    assert fit_population(10_000, 3000, None) == fit_population(10_000, 3000, 1.0) == 10_000
+    assert fit_population(3003, 3000, 1.00001) == 3003  # a tiny factor still climbs, one text at a time
 
 
 def test_chinese_characters_become_tokens():
