@@ -64,13 +64,18 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
-def _variant_sentences(template: str, texts: np.ndarray, copies: np.ndarray) -> str:
-    """Sentences that campaign members added to the template, most frequent first, as JSON [{text, count}]."""
+def _variant_sentences(template: str, texts: np.ndarray, copies: np.ndarray, seen: dict[str, str]) -> str:
+    """Sentences that campaign members added to the template, most frequent first, as JSON [{text, count}].
+
+    `seen` holds the key of each sentence met so far: members repeat the template's sentences.
+    """
     known = duplicate_key(template)
     tally: dict[str, list] = {}
     for text, n in zip(texts, copies, strict=True):
         for sentence in _sentences(text):
-            key = duplicate_key(sentence)
+            key = seen.get(sentence)
+            if key is None:
+                key = seen[sentence] = duplicate_key(sentence)
             if len(key) >= 4 and key not in known:  # a substring test: sentence splits need not agree
                 tally.setdefault(key, [sentence, 0])[1] += int(n)
     top = sorted(tally.values(), key=lambda v: (-v[1], v[0]))[:VARIANT_SENTENCES]
@@ -112,7 +117,7 @@ def _campaign_rows(frame: pd.DataFrame, units: pd.DataFrame, sig: np.ndarray, mi
     first_seen, last_seen = seen["min"], seen["max"]
     campaign_ids = np.full(len(units), None, dtype=object)
     similarity = np.full(len(units), np.nan)
-    rows = []
+    rows, sentence_keys = [], {}
     for near in chosen:
         members = members_of[near]
         template = _medoid(members, copies, sig)
@@ -132,7 +137,7 @@ def _campaign_rows(frame: pd.DataFrame, units: pd.DataFrame, sig: np.ndarray, mi
                 "channels": channels.get(near, "{}"),
                 "languages": languages.get(near, "{}"),
                 "variant_sentences": _variant_sentences(
-                    text[first_row[template]], text[first_row[variants]], copies[variants]
+                    text[first_row[template]], text[first_row[variants]], copies[variants], sentence_keys
                 ),
             }
         )
