@@ -129,3 +129,16 @@ def test_meta_fields_keep_each_row_when_meta_strings_repeat_or_are_invalid():
     assert list(fields.index) == list(range(100, 116))
     assert fields["district"].tolist()[:12] == ["Kowloon", "Sha Tin"] * 6
     assert fields["district"].iloc[12:].isna().all()
+
+
+def test_distinct_rows_counts_as_numpy_unique_does():
+    import numpy as np
+
+    from analyze.concerns import distinct_rows
+
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        x = rng.integers(-2, 3, (rng.integers(1, 60), rng.integers(1, 6))) * 0.5
+        x[rng.random(x.shape) < 0.2] *= -1  # -0.0 equals 0.0, as in np.unique
+        assert distinct_rows(x) == len(np.unique(x, axis=0))
+    assert distinct_rows(np.empty((0, 3))) == 0
