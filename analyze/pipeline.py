@@ -33,6 +33,7 @@ from analyze.stagecache import (
 )
 from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
 from analyze.textcache import CACHE_FOLDER
+from analyze.topicmemo import TopicMemo
 from analyze.topics import TopicModels, fit_topics, load_codebook
 from collect.collector import collect_round
 from collect.roundfile import RoundConfig, RoundPaths, load_round
@@ -187,7 +188,9 @@ def run_topics(
             docs,
             models=models
             or TopicModels(
-                embedder=cached_embedder(paths, t.embedding_model), keyword_tokenizer=cached_tokenizer(_cache(paths))
+                embedder=cached_embedder(paths, t.embedding_model),
+                keyword_tokenizer=cached_tokenizer(_cache(paths)),
+                memo=TopicMemo(_cache(paths)),
             ),
             quotes_per_topic=cfg.publish.quotes_per_topic,
             codebook=load_codebook(paths.root / book.path, extend=book.mode == "extend") if book.path else None,

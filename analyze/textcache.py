@@ -57,13 +57,16 @@ class TextCache:
         path: the store's Parquet file.
         namespace: what the store holds (part of every key).
         config: the version and settings the values depend on (part of every key).
+        exclusive: keep only this config's values (a store written under another is dropped), for values that
+            belong to one fit and would only pile up.
 
     """
 
-    def __init__(self, path: Path, namespace: str, config: str) -> None:
+    def __init__(self, path: Path, namespace: str, config: str, exclusive: bool = False) -> None:
         self.path = Path(path)
         self.namespace = namespace
         self.config = config
+        self.exclusive = exclusive
         self._table: pa.Table | None = None
         self._rows: dict[str, int] = {}
         self._added = False
@@ -77,6 +80,9 @@ class TextCache:
             except (OSError, ValueError, pa.ArrowException) as err:
                 log.warning("cache %s unreadable (%s): ignored, it will be rebuilt", self.path, err)
                 return None
+            if self.exclusive and (table.schema.metadata or {}).get(b"config") != self.config.encode():
+                return None
+            table = table.replace_schema_metadata(None)
             self._table = table
             self._rows = {k: i for i, k in enumerate(table.column(KEY).to_pylist())}
         return self._table
@@ -116,8 +122,9 @@ class TextCache:
     def save(self) -> None:
         """Write the store if `get` added to it (temp file + rename)."""
         if self._added and self._table is not None:
-            with parquet_writer(self.path, self._table.schema) as writer:
-                writer.write_table(self._table)
+            table = self._table.replace_schema_metadata({"config": self.config} if self.exclusive else None)
+            with parquet_writer(self.path, table.schema) as writer:
+                writer.write_table(table)
             self._added = False
 
 

@@ -20,6 +20,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from analyze.duplicates.key import duplicate_keys
+from analyze.duplicates.signature import near_groups, signatures
 from analyze.embeddings import Embedder, default_embedder
 from analyze.normalise import has_cjk
 from analyze.topics.codebook import OTHER, Theme, guide, load_codebook, map_themes, theme_vectors
@@ -37,6 +39,9 @@ from analyze.topics.space import (
 )
 from analyze.topics.transform import default_transform_model, fit_population, stratified_sample, topic_probabilities
 
+# Sampled texts at least this similar (MinHash Jaccard of shingles, the duplicates stage's campaign threshold) are
+# one point of the fit: campaign variants count once there.
+SAMPLE_NEAR = 0.5
 # c-TF-IDF keywords from at most this many distinct documents per topic (by response id, a stable pseudo-random
 # order): word shares settle long before that, and segmenting every text of a 100,000-response round would not.
 KEYWORD_DOCS = 500
@@ -68,7 +73,8 @@ class TopicModels:
     vectorizer for keywords (default: counts of `keyword_tokenizer`'s tokens); keyword_tokenizer: texts -> token
     lists (default: `topic_tokens` of each); transform_model: a text classifier with fit,
     predict_proba and classes_ that places documents outside the embedded sample (default: n-gram logistic
-    regression). Names follow BERTopic's.
+    regression); memo: remembers the default clustering and the placement between runs (e.g.
+    analyze.topicmemo.TopicMemo; default: nothing kept). Names follow BERTopic's.
     """
 
     embedder: Embedder | None = None
@@ -77,6 +83,7 @@ class TopicModels:
     vectorizer_model: Any = None
     transform_model: Any = None
     keyword_tokenizer: Callable[[list[str]], list[list[str]]] | None = None
+    memo: Any = None
 
 
 class TopicFit(NamedTuple):
@@ -100,7 +107,11 @@ def _cluster(x: np.ndarray, models: TopicModels, seed: int, **graph: Any) -> np.
     if models.umap_model is not None:
         x = models.umap_model.fit_transform(x)
     clusterer = models.hdbscan_model or GraphClusterer(seed=seed, **graph)
-    found = np.asarray(clusterer.fit_predict(x), dtype=int)
+    if models.memo is not None and models.hdbscan_model is None and models.umap_model is None:
+        found = models.memo.labels(x, {"seed": seed, **graph}, lambda: clusterer.fit_predict(x))
+    else:  # an injected model's settings are not known here: nothing kept
+        found = clusterer.fit_predict(x)
+    found = np.asarray(found, dtype=int)
     labels = np.full(len(found), OUTLIER, dtype=int)
     ranked = sorted(set(found.tolist()) - {OUTLIER}, key=lambda t: (-(found == t).sum(), np.argmax(found == t)))
     for new, old in enumerate(ranked):
@@ -121,38 +132,45 @@ def _fit_space(
     executor: Any,
     **graph: Any,
 ) -> tuple[_Space, np.ndarray]:
-    """Embed the sample's texts (`members`: doc, text), cluster its documents; the transform model places the rest.
+    """Embed the sample's texts (`members`: doc, text) and cluster them; the transform model places the rest.
 
-    A document with several sampled texts (campaign variants) sits at their mean. Returns the space of every unique
-    document and its topic labels (numbered by size, -1 = outlier).
+    Sampled texts that are near duplicates of each other (campaign variants) are one point, at their mean: grouped
+    among the sample alone, so the points stay put however the round's campaigns regroup. A document with sampled
+    texts takes the point of its first. Returns the space of every unique document and its topic labels (numbered
+    by size, -1 = outlier).
     """
-    vectors_m = unit_rows(np.asarray(embedder.encode(members["text"].tolist()), dtype=np.float64))
-    sample, where = np.unique(members["doc"].to_numpy(), return_inverse=True)
-    raw_s = np.zeros((len(sample), vectors_m.shape[1]))
-    np.add.at(raw_s, where, vectors_m)
-    raw_s = unit_rows(raw_s)
-    sample_texts = [texts[i] for i in sample]
-    fit_s = centre_by_script(guide(raw_s, vectors, seed_threshold), sample_texts)
-    labels_s = _cluster(fit_s, models, seed, **graph)
-    ids, centres = centroids(fit_s, labels_s)
-    labels_s = np.where(labels_s == OUTLIER, nearest_topics(fit_s, ids, centres, outlier_threshold), labels_s)
+    member_texts = members["text"].tolist()
+    point = near_groups(signatures(duplicate_keys(member_texts)), SAMPLE_NEAR) if member_texts else np.zeros(0, int)
+    vectors_m = unit_rows(np.asarray(embedder.encode(member_texts), dtype=np.float64))
+    points, first_member = np.unique(point, return_index=True)
+    raw_p = np.zeros((len(points), vectors_m.shape[1]))
+    np.add.at(raw_p, point, vectors_m)
+    raw_p = unit_rows(raw_p)
+    point_texts = [member_texts[i] for i in first_member]
+    fit_p = centre_by_script(guide(raw_p, vectors, seed_threshold), point_texts)
+    labels_p = _cluster(fit_p, models, seed, **graph)
+    ids, centres = centroids(fit_p, labels_p)
+    labels_p = np.where(labels_p == OUTLIER, nearest_topics(fit_p, ids, centres, outlier_threshold), labels_p)
+    firsts = members.assign(point=point).drop_duplicates("doc")
+    sample, of = firsts["doc"].to_numpy(), firsts["point"].to_numpy()
     embedded = np.zeros(len(texts), dtype=bool)
     embedded[sample] = True
-    raw = np.zeros((len(texts), raw_s.shape[1]))
+    raw = np.zeros((len(texts), raw_p.shape[1]))
     fit = np.zeros_like(raw)
-    raw[sample], fit[sample] = raw_s, fit_s
+    raw[sample], fit[sample] = raw_p[of], fit_p[of]
     labels = np.full(len(texts), OUTLIER, dtype=int)
-    labels[sample] = labels_s
+    labels[sample] = labels_p[of]
     rest = np.flatnonzero(~embedded)
     if len(rest) and ids:
-        ids, centres = centroids(fit_s, labels_s)
-        _, raw_centres = centroids(raw_s, labels_s)
+        ids, centres = centroids(fit_p, labels_p)
+        _, raw_centres = centroids(raw_p, labels_p)
         proba = topic_probabilities(
             models.transform_model or default_transform_model(seed),
-            sample_texts,
-            labels_s,
+            point_texts,
+            labels_p,
             [texts[i] for i in rest],
             executor,
+            models.memo,
         )
         fit[rest], raw[rest] = unit_rows(proba @ centres), unit_rows(proba @ raw_centres)
         labels[rest] = nearest_topics(fit[rest], ids, centres, outlier_threshold)

@@ -16,6 +16,7 @@ sample is chosen by a hash of each text, not by a random draw: the same round gi
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from functools import partial
@@ -104,10 +105,32 @@ def _proba_frame(model: Any, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(model.predict_proba(frame["text"].tolist()), columns=list(model.classes_))
 
 
+def fit_key(model: Any, texts: list[str], labels: np.ndarray) -> str:
+    """What a fitted transform model depends on: its settings (functions by name), training texts and topics."""
+    params = model.get_params(deep=True) if hasattr(model, "get_params") else {}
+    settings = json.dumps(
+        {"model": type(model).__qualname__, **{k: v for k, v in params.items() if "__" in k or not hasattr(v, "fit")}},
+        sort_keys=True,
+        default=lambda v: getattr(v, "__qualname__", type(v).__qualname__),
+    )
+    digest = hashlib.sha256(settings.encode())
+    digest.update("\x1f".join(texts).encode("utf-8", "surrogatepass"))
+    digest.update(np.asarray(labels, dtype=np.int64).tobytes())
+    return digest.hexdigest()
+
+
 def topic_probabilities(
-    model: Any, texts: list[str], labels: np.ndarray, others: list[str], executor: Executor | None = None
+    model: Any,
+    texts: list[str],
+    labels: np.ndarray,
+    others: list[str],
+    executor: Executor | None = None,
+    memo: Any = None,
 ) -> np.ndarray:
     """Fit the model on labelled texts (outliers, -1, left out) and give each other text its probability per topic.
+
+    With a memo (analyze.topicmemo.TopicMemo), texts placed by the same fit before are read from it, and the model
+    is fitted only when some text is new.
 
     Returns:
         An array with one row per text in `others` and one column per topic id of `labels`, in sorted id order.
@@ -117,6 +140,13 @@ def topic_probabilities(
     if len(ids) < 2:  # one topic (or none): nothing to choose between
         return np.ones((len(others), len(ids)))
     known = labels != OUTLIER
-    model.fit([t for t, k in zip(texts, known, strict=True) if k], labels[known])
-    proba = (executor or LocalExecutor()).map_frame(partial(_proba_frame, model), pd.DataFrame({"text": others}))
-    return proba.reindex(columns=ids, fill_value=0.0).to_numpy(dtype=np.float64)
+    learn = [t for t, k in zip(texts, known, strict=True) if k]
+
+    def place(rows: list[str]) -> np.ndarray:
+        model.fit(learn, labels[known])
+        proba = (executor or LocalExecutor()).map_frame(partial(_proba_frame, model), pd.DataFrame({"text": rows}))
+        return proba.reindex(columns=ids, fill_value=0.0).to_numpy(dtype=np.float64)
+
+    if memo is None or not others:
+        return place(others)
+    return memo.probabilities(fit_key(model, learn, labels[known]), others, place)

@@ -42,9 +42,15 @@ class StandIn:
         return np.stack([self.table.get(t, np.zeros(dim)) for t in texts])
 
 
+def filler(i: int, words: int = 6) -> str:
+    """Pseudo-words unique to text i, so no two texts are near duplicates (the fit would make them one point)."""
+    rng = np.random.default_rng(i)
+    return " ".join("".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"), 6)) for _ in range(words))
+
+
 def blob_docs(n: int = 160, centers: int = 4, seed: int = 0, prefix: str = "r") -> tuple[pd.DataFrame, StandIn, list]:
     x, y = make_blobs(n_samples=n, centers=centers, n_features=24, cluster_std=1.0, random_state=seed)
-    texts = [f"{CONCERNS[c][i % 2]} ({i})" for i, c in enumerate(y)]
+    texts = [f"{CONCERNS[c][i % 2]} ({i}) {filler(i)}" for i, c in enumerate(y)]
     docs = pd.DataFrame({"response_id": [f"{prefix}{i:04d}" for i in range(n)], "text_norm": texts})
     return docs, StandIn(dict(zip(texts, x, strict=True))), list(y)
 
@@ -179,7 +185,7 @@ def test_previous_round_ids_are_kept_and_new_topics_get_new_ids():
     first = fit(docs, emb)
     keep = [i for i, c in enumerate(y) if c != 3]  # concern 3 is gone in round 2
     x5, _ = make_blobs(n_samples=40, centers=1, n_features=24, center_box=(30, 40), random_state=9)
-    new_texts = [f"deepfake scams 深度偽造詐騙 ({i})" for i in range(40)]
+    new_texts = [f"deepfake scams 深度偽造詐騙 ({i}) {filler(1000 + i)}" for i in range(40)]
     emb.table |= dict(zip(new_texts, x5, strict=True))
     round2 = pd.concat(
         [docs.iloc[keep[::-1]], pd.DataFrame({"response_id": [f"n{i}" for i in range(40)], "text_norm": new_texts})],
