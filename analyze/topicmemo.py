@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from analyze import __version__
 from analyze.textcache import TextCache, column_matrix, vector_column
-from collect.storage import write_bytes
+from collect.storage import parquet_writer
 
 
 def _config(**settings: object) -> str:
@@ -37,17 +37,17 @@ class TopicMemo:
         """Cluster labels of the rows of x under these settings: from the store, or `compute()` and kept."""
         digest = hashlib.sha256(_config(**settings).encode())
         digest.update(np.ascontiguousarray(x).tobytes())
-        key, path = digest.hexdigest(), self.folder / "topic_labels.npz"
+        key, path = digest.hexdigest().encode(), self.folder / "topic_labels.parquet"
         try:
-            with np.load(path) as stored:
-                if str(stored["key"]) == key:
-                    return stored["labels"]
-        except (OSError, KeyError, ValueError):
+            stored = pq.read_table(path)
+            if (stored.schema.metadata or {}).get(b"key") == key:
+                return stored.column("label").to_numpy()
+        except (OSError, KeyError, pa.ArrowException):
             pass  # absent or unreadable: computed again
-        labels = compute()
-        buffer = io.BytesIO()
-        np.savez(buffer, key=np.array(key), labels=labels)
-        write_bytes(buffer.getvalue(), path)
+        labels = np.asarray(compute(), dtype=np.int64)
+        table = pa.table({"label": labels}).replace_schema_metadata({"key": key})
+        with parquet_writer(path, table.schema) as writer:
+            writer.write_table(table)
         return labels
 
     def probabilities(self, fit_key: str, texts: list[str], compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:

@@ -26,7 +26,7 @@ def test_labels_are_kept_for_the_same_vectors_and_settings(tmp_path):
     memo.labels(x, {"seed": 2}, compute)
     memo.labels(x + 1, {"seed": 2}, compute)
     assert len(compute.calls) == 3
-    (tmp_path / "topic_labels.npz").write_bytes(b"not a zip")  # unreadable: computed again, not a crash
+    (tmp_path / "topic_labels.parquet").write_bytes(b"not parquet")  # unreadable: computed again, not a crash
     assert memo.labels(x, {"seed": 1}, compute).tolist() == [0, 0, 1, 1] and len(compute.calls) == 4
 
 
@@ -56,4 +56,4 @@ def test_a_re_run_with_the_memo_gives_the_tables_of_a_fresh_fit(tmp_path):
         for a, b in ((fresh, cold), (fresh, warm)):
             pd.testing.assert_frame_equal(a.assignments, b.assignments)
             pd.testing.assert_frame_equal(a.topics, b.topics)
-    assert (tmp_path / "topic_labels.npz").is_file() and (tmp_path / "topic_proba.parquet").is_file()
+    assert (tmp_path / "topic_labels.parquet").is_file() and (tmp_path / "topic_proba.parquet").is_file()
