@@ -88,3 +88,12 @@ def test_evidence_comes_from_redacted_text_when_present():
     sentiment = pd.DataFrame({"response_id": ["r1"], "sentiment": [0.0]})
     out = find_stance(responses, language, sentiment)
     assert out["evidence"].tolist() == ["We at [PHONE] oppose it."] and out["stance"].tolist() == ["oppose"]
+
+
+def test_every_chinese_cue_verb_is_read_with_and_without_negation():
+    support = "支持 贊成 赞成 同意 認同 认同 歡迎 欢迎 擁護 拥护 贊同 赞同 撐".split()
+    oppose = "反對 反对 抗議 抗议 否決 否决 杯葛".split()
+    for verbs, expected, negated in ((support, "support", "oppose"), (oppose, "oppose", "support")):
+        for verb in verbs:
+            assert text_stance(f"我{verb}呢個建議。").stance == expected, verb
+            assert text_stance(f"本人絕不{verb}此方案").stance == negated, verb
