@@ -1,11 +1,12 @@
 """Per-text results remembered by content, so a re-run computes only the texts it has not seen before.
 
-One store per namespace (language, pii, signatures, sentiment, embeddings): `<round>/interim/cache/<namespace>.parquet`,
-a table of `key` and the cached columns. A key is sha256(namespace, config, text), where `config` names the package
-version and every setting the result depends on: another model, parameter or rule set never reuses a result.
-Vectors (embeddings, MinHash signatures) are stored as fixed-size list columns, written from and read back into
-numpy arrays without a Python object per number. A store that cannot be read is ignored with a warning and rebuilt;
-`consult cache ROUND --clear` deletes them all (see README).
+One store per namespace (language, pii, signatures, duplicate keys, sentiment, stance, embeddings, topic tokens, and
+the topic memo's placements): `<round>/interim/cache/<namespace>.parquet`, a table of `key` and the cached columns.
+A key is sha256(namespace, config, text), where `config` names the package version and every setting the result
+depends on: another model, parameter or rule set never reuses a result. Vectors (embeddings, MinHash signatures) are
+stored as fixed-size list columns, written from and read back into numpy arrays without a Python object per number.
+A store that cannot be read is ignored with a warning and rebuilt; `consult cache ROUND --clear` deletes them all
+(see README).
 """
 
 from __future__ import annotations
