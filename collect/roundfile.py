@@ -182,6 +182,7 @@ class TopicSettings(_Strict):
     embedding_model: str | None = None  # sentence-transformers name or local path; None = packaged MiniLM
     n_neighbors: int = Field(default=15, ge=2, le=200)  # neighbours per response in the clustering graph
     resolution: float = Field(default=1.0, gt=0.0, le=10.0)  # higher: more, smaller topics
+    lexical_weight: float = Field(default=0.4, ge=0.0, lt=1.0)  # shared characters' share of Chinese texts' similarity
     sample_size: int = Field(default=3000, ge=100)  # embed and cluster at most this many distinct texts; place the rest
     refit_growth: float | None = Field(default=1.25, ge=1.0)  # topics found again when the round grows this much
     outlier_threshold: float = Field(default=0.1, ge=-1.0, le=1.0)  # least similarity to join the nearest topic

@@ -13,6 +13,7 @@ Steps (each sub-model injected through `TopicModels`, BERTopic's slot names kept
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -102,15 +103,17 @@ class _Space:
     embedded: np.ndarray  # True where the row was embedded; False: placed by the transform model
 
 
-def _cluster(x: np.ndarray, models: TopicModels, seed: int, **graph: Any) -> np.ndarray:
+def _cluster(x: np.ndarray, texts: list[str], models: TopicModels, seed: int, **graph: Any) -> np.ndarray:
     """Cluster labels for every row (-1 = outlier), numbered by size then first row."""
     if models.umap_model is not None:
         x = models.umap_model.fit_transform(x)
     clusterer = models.hdbscan_model or GraphClusterer(seed=seed, **graph)
+    extra = {"texts": texts} if isinstance(clusterer, GraphClusterer) else {}  # its lexical view reads them
     if models.memo is not None and models.hdbscan_model is None and models.umap_model is None:
-        found = models.memo.labels(x, {"seed": seed, **graph}, lambda: clusterer.fit_predict(x))
+        settings = {"seed": seed, "texts": hashlib.sha256("\x1f".join(texts).encode()).hexdigest(), **graph}
+        found = models.memo.labels(x, settings, lambda: clusterer.fit_predict(x, **extra))
     else:  # an injected model's settings are not known here: nothing kept
-        found = clusterer.fit_predict(x)
+        found = clusterer.fit_predict(x, **extra)
     found = np.asarray(found, dtype=int)
     labels = np.full(len(found), OUTLIER, dtype=int)
     ranked = sorted(set(found.tolist()) - {OUTLIER}, key=lambda t: (-(found == t).sum(), np.argmax(found == t)))
@@ -148,7 +151,7 @@ def _fit_space(
     raw_p = unit_rows(raw_p)
     point_texts = [member_texts[i] for i in first_member]
     fit_p = centre_by_script(guide(raw_p, vectors, seed_threshold), point_texts)
-    labels_p = _cluster(fit_p, models, seed, **graph)
+    labels_p = _cluster(fit_p, point_texts, models, seed, **graph)
     ids, centres = centroids(fit_p, labels_p)
     labels_p = np.where(labels_p == OUTLIER, nearest_topics(fit_p, ids, centres, outlier_threshold), labels_p)
     firsts = members.assign(point=point).drop_duplicates("doc")
@@ -317,6 +320,7 @@ def fit_topics(
     embedding_model: str | None = None,
     n_neighbors: int = 15,
     resolution: float = 1.0,
+    lexical_weight: float = 0.4,
     sample_size: int = 3000,
     refit_growth: float | None = 1.25,
     outlier_threshold: float = 0.1,
@@ -343,6 +347,8 @@ def fit_topics(
         embedding_model: sentence-transformers name or local path. NOTE: ignored when models.embedder is given.
         n_neighbors: neighbours per document in the clustering graph.
         resolution: Louvain resolution; higher gives more, smaller topics.
+        lexical_weight: share of shared characters in the similarity of two Chinese documents in the clustering
+            graph (0 = embeddings alone; see analyze.topics.lexical).
         sample_size: most distinct documents embedded and clustered (a sample stratified by script); the others
             are placed by `models.transform_model`, trained on the sample's topics.
         refit_growth: the sample is drawn from the documents of the first N responses to arrive, N the largest
@@ -392,6 +398,7 @@ def fit_topics(
             executor=executor,
             n_neighbors=n_neighbors,
             resolution=resolution,
+            lexical_weight=lexical_weight,
             min_cluster_size=min_topic_size,
         )
         usable["topic_id"] = labels[rep_of]

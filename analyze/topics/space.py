@@ -49,35 +49,96 @@ def centre_by_script(embeddings: np.ndarray, texts: list[str], rounds: int = 5) 
     return unit_rows(x - x.mean(axis=0))
 
 
+def _top(s: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of each row's k largest values (unordered)."""
+    return np.argpartition(-s, k - 1, axis=1)[:, :k] if k else np.zeros((len(s), 0), dtype=int)
+
+
+def _cross_quota(is_zh: np.ndarray, k: int) -> dict[bool, int]:
+    """Neighbours a row of each script takes from the other script: k times the other script's share of the rows."""
+    quota = {}
+    for g in (False, True):
+        other = int(np.sum(is_zh != g))
+        quota[g] = min(other, k, max(round(k * other / len(is_zh)), k - (len(is_zh) - other - 1)))
+    return quota
+
+
+def _neighbours(
+    x: np.ndarray, k: int, lexical: np.ndarray | None, is_zh: np.ndarray, weight: float, block: int = 512
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's k most similar other rows and their similarities, most similar first.
+
+    Similarity is the cosine of x. With a lexical view of the Chinese rows, two Chinese rows are compared by
+    (1 - weight) * that cosine + weight * the lexical cosine, and each row takes its neighbours from the other
+    script in proportion to that script's share of the rows: characters shared within Chinese must not cut the
+    links between languages (a unit test's templated bilingual texts split by language without the quota).
+    Rows are compared in blocks, to bound memory.
+    """
+    n = len(x)
+    quota = _cross_quota(is_zh, k)
+    idx, sims = np.zeros((n, k), dtype=int), np.zeros((n, k))
+    for start in range(0, n, block):
+        rows = np.arange(start, min(start + block, n))
+        s = x[rows] @ x.T
+        same = is_zh[rows, None] == is_zh[None, :]
+        if lexical is not None:
+            both = is_zh[rows, None] & is_zh[None, :]
+            s = np.where(both, (1 - weight) * s + weight * (lexical[rows] @ lexical.T), s)
+        s[np.arange(len(rows)), rows] = -np.inf
+        top = _top(s, k)
+        if lexical is not None:
+            for g, cross in quota.items():
+                mine = is_zh[rows] == g
+                own, other = np.where(same[mine], s[mine], -np.inf), np.where(same[mine], -np.inf, s[mine])
+                top[mine] = np.hstack([_top(own, k - cross), _top(other, cross)])
+        found = np.take_along_axis(s, top, axis=1)
+        order = np.argsort(-found, axis=1, kind="stable")
+        idx[rows], sims[rows] = np.take_along_axis(top, order, axis=1), np.take_along_axis(found, order, axis=1)
+    return idx, sims
+
+
 class GraphClusterer:
     """Louvain communities of a cosine k-nearest-neighbour graph; small communities become outliers (-1).
 
     Follows the scikit-learn clusterer shape (`fit` sets `labels_`, `fit_predict`), so it plugs into the slot
     BERTopic calls `hdbscan_model`. Deterministic: a fixed seed and labels numbered by size, then first member.
+    Given the texts and a `lexical_weight`, Chinese neighbours are also judged by the characters they share
+    (lexical.py; measured in docs/adr/0004-topic-space.md).
     """
 
-    def __init__(self, n_neighbors: int = 15, resolution: float = 1.0, min_cluster_size: int = 8, seed: int = 42):
+    def __init__(
+        self,
+        n_neighbors: int = 15,
+        resolution: float = 1.0,
+        min_cluster_size: int = 8,
+        seed: int = 42,
+        lexical_weight: float = 0.0,
+    ):
         self.n_neighbors = n_neighbors
         self.resolution = resolution
         self.min_cluster_size = min_cluster_size
         self.seed = seed
+        self.lexical_weight = lexical_weight
 
-    def fit(self, x: np.ndarray, y=None) -> GraphClusterer:
-        """Cluster the rows of x."""
+    def fit(self, x: np.ndarray, y=None, texts: list[str] | None = None) -> GraphClusterer:
+        """Cluster the rows of x (texts: the rows' texts, for the lexical view; None = embeddings alone)."""
         import networkx as nx
-        from sklearn.neighbors import NearestNeighbors
+
+        from analyze.topics.lexical import chinese_view  # lexical.py imports this module
 
         x = unit_rows(np.asarray(x, dtype=np.float64))
         n = len(x)
         k = min(self.n_neighbors, n - 1)
         labels = np.full(n, OUTLIER, dtype=int)
         if k >= 1:
-            dist, idx = NearestNeighbors(n_neighbors=k + 1, metric="cosine").fit(x).kneighbors(x)
+            is_zh = np.fromiter((has_cjk(t) for t in texts or [""] * n), dtype=bool, count=n)
+            lexical = chinese_view(texts, is_zh) if texts is not None and self.lexical_weight > 0 else None
+            idx, sims = _neighbours(x, k, lexical, is_zh, self.lexical_weight)
             graph = nx.Graph()
             graph.add_nodes_from(range(n))
             for i in range(n):
-                for j, d in zip(idx[i, 1:], dist[i, 1:], strict=True):
-                    w = max(1.0 - float(d), 1e-6) + (graph[i][j]["weight"] if graph.has_edge(i, j) else 0.0)
+                for j, s in zip(idx[i], sims[i], strict=True):
+                    w = max(float(s), 1e-6) + (graph[i][j]["weight"] if graph.has_edge(i, j) else 0.0)
                     graph.add_edge(i, int(j), weight=w)
             communities = nx.community.louvain_communities(
                 graph, weight="weight", resolution=self.resolution, seed=self.seed
@@ -88,9 +149,9 @@ class GraphClusterer:
         self.labels_ = labels
         return self
 
-    def fit_predict(self, x: np.ndarray, y=None) -> np.ndarray:
+    def fit_predict(self, x: np.ndarray, y=None, texts: list[str] | None = None) -> np.ndarray:
         """Cluster the rows of x and return their labels."""
-        return self.fit(x).labels_
+        return self.fit(x, texts=texts).labels_
 
 
 def centroids(x: np.ndarray, labels: np.ndarray) -> tuple[list[int], np.ndarray]:
