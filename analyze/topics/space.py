@@ -70,8 +70,9 @@ def _neighbours(
 
     Similarity is the cosine of x. With a lexical view of the Chinese rows, two Chinese rows are compared by
     (1 - weight) * that cosine + weight * the lexical cosine, and each row takes its neighbours from the other
-    script in proportion to that script's share of the rows: characters shared within Chinese must not cut the
-    links between languages (a unit test's templated bilingual texts split by language without the quota).
+    script in proportion to that script's share of the rows, so that characters shared within Chinese cannot cut
+    the links between languages (sib200 mixed, seeds 42/0/1: NMI 0.455 with the quota, 0.444 without; with
+    English words blended too, a unit test's bilingual topics split by language without it).
     Rows are compared in blocks, to bound memory.
     """
     n = len(x)
