@@ -41,7 +41,8 @@ def lexical_view(texts: list[str], dims: int = LEXICAL_DIMS) -> np.ndarray | Non
     k = min(dims, counts.shape[1] - 1, len(texts) - 1)
     if k < 1:
         return None
-    z = TruncatedSVD(k, random_state=0).fit_transform(counts)
+    with np.errstate(invalid="ignore"):  # sklearn's explained-variance ratio (unused) divides by 0 on tiny inputs
+        z = TruncatedSVD(k, random_state=0).fit_transform(counts)
     return unit_rows(z - z.mean(axis=0))
 
 
