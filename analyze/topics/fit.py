@@ -110,7 +110,8 @@ def _cluster(x: np.ndarray, texts: list[str], models: TopicModels, seed: int, **
     clusterer = models.hdbscan_model or GraphClusterer(seed=seed, **graph)
     extra = {"texts": texts} if isinstance(clusterer, GraphClusterer) else {}  # its lexical view reads them
     if models.memo is not None and models.hdbscan_model is None and models.umap_model is None:
-        settings = {"seed": seed, "texts": hashlib.sha256("\x1f".join(texts).encode()).hexdigest(), **graph}
+        digest = hashlib.sha256("\x1f".join(texts).encode("utf-8", "surrogatepass")).hexdigest()
+        settings = {"seed": seed, "texts": digest, **graph}
         found = models.memo.labels(x, settings, lambda: clusterer.fit_predict(x, **extra))
     else:  # an injected model's settings are not known here: nothing kept
         found = clusterer.fit_predict(x, **extra)
