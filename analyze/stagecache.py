@@ -8,7 +8,6 @@ same as calling the stage function directly (tests/unit/test_textcache.py checks
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -18,11 +17,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analyze import __version__, language, pii, segment, sentences, sentiment, stance
+from analyze import language, pii, segment, sentences, sentiment, stance
 from analyze.duplicates import key as dup_key
 from analyze.duplicates.signature import signatures
 from analyze.normalise import texts_of
-from analyze.textcache import TextCache, cached_frame, column_matrix, vector_column
+from analyze.textcache import TextCache, cache_config, cached_column, cached_frame, column_matrix, vector_column
 from analyze.topics.keywords import tokenize_texts
 
 MapFrame = Callable[[Callable[[pd.DataFrame], pd.DataFrame], pd.DataFrame], pd.DataFrame]
@@ -32,10 +31,6 @@ def _direct(fn: Callable[[pd.DataFrame], pd.DataFrame], df: pd.DataFrame) -> pd.
     return fn(df)
 
 
-def _config(**settings: object) -> str:
-    return json.dumps({"version": __version__, **settings}, sort_keys=True, default=str)
-
-
 def _digest(*patterns: str) -> str:
     return hashlib.sha256("\x1e".join(patterns).encode()).hexdigest()[:16]
 
@@ -43,7 +38,7 @@ def _digest(*patterns: str) -> str:
 def language_config() -> str:
     """What `detect_language` depends on besides the text."""
     names = [n for n in dir(language) if n.isupper() and isinstance(getattr(language, n), int | float)]
-    return _config(
+    return cache_config(
         settings={n: getattr(language, n) for n in sorted(names)},
         markers=_digest(language._YUE_MARKER.pattern, *sorted(language.EN_FUNCTION_WORDS)),
     )
@@ -52,13 +47,13 @@ def language_config() -> str:
 def pii_config() -> str:
     """What `find_pii_spans` depends on besides the text: its rules."""
     rules = [f"{r.type}\x1f{r.pattern.pattern}\x1f{r.group}" for r in pii.RULES]
-    return _config(max_scan_chars=pii.MAX_SCAN_CHARS, rules=_digest(*rules))
+    return cache_config(max_scan_chars=pii.MAX_SCAN_CHARS, rules=_digest(*rules))
 
 
 def sentiment_config() -> str:
     """What `score_sentiment` (default models) depends on besides the text and its language."""
     names = [n for n in dir(sentiment) if n.isupper() and isinstance(getattr(sentiment, n), int | float)]
-    return _config(
+    return cache_config(
         settings={n: getattr(sentiment, n) for n in sorted(names)}, courtesy=_digest(sentiment._COURTESY.pattern)
     )
 
@@ -67,7 +62,7 @@ def stance_config() -> str:
     """What `find_stance` depends on besides each row's question, meta, text and sentiment: its cues and rules."""
     patterns = [f"{p.pattern}\x1f{p.flags}\x1f{d}" for p, d in stance._CUES]
     patterns += [p.pattern for p in (stance._MODAL, stance._MODAL_NEG, stance._WORD, stance._REMOVING, sentences._END)]
-    return _config(
+    return cache_config(
         sentiment_decides=stance.SENTIMENT_DECIDES,
         min_sentence_chars=sentences._MIN_CHARS,
         closed_answers=stance.CLOSED_ANSWERS,
@@ -149,12 +144,15 @@ def cached_signer(folder: Path) -> Callable[..., np.ndarray]:
     def sign(keys: list[str], num_perm: int = 64, seed: int = 42) -> np.ndarray:
         if not keys:
             return signatures(keys, num_perm=num_perm, seed=seed)
-        cache = TextCache(Path(folder) / "signatures.parquet", "signatures", _config(num_perm=num_perm, seed=seed))
-        table = cache.get(
-            keys, lambda pos: pa.table({"signature": vector_column(signatures([keys[i] for i in pos], num_perm, seed))})
+        column = cached_column(
+            Path(folder) / "signatures.parquet",
+            "signatures",
+            cache_config(num_perm=num_perm, seed=seed),
+            keys,
+            "signature",
+            lambda new: vector_column(signatures(new, num_perm, seed)),
         )
-        cache.save()
-        return column_matrix(table.column("signature"), np.uint32)
+        return column_matrix(column, np.uint32)
 
     return sign
 
@@ -166,13 +164,12 @@ def cached_keyer(folder: Path) -> Callable[[list[str]], list[str]]:
         if not texts:
             return []
         # OpenCC's dictionaries fold the script, so its version is part of the key.
-        config = _config(pattern=dup_key._NOT_WORD.pattern, opencc=version("OpenCC"))
-        cache = TextCache(Path(folder) / "duplicate_keys.parquet", "duplicate_keys", config)
-        table = cache.get(
-            texts, lambda pos: pa.table({"duplicate_key": pa.array(dup_key.duplicate_keys([texts[i] for i in pos]))})
+        config = cache_config(pattern=dup_key._NOT_WORD.pattern, opencc=version("OpenCC"))
+        path = Path(folder) / "duplicate_keys.parquet"
+        column = cached_column(
+            path, "duplicate_keys", config, texts, "duplicate_key", lambda new: pa.array(dup_key.duplicate_keys(new))
         )
-        cache.save()
-        return table.column("duplicate_key").to_pylist()
+        return column.to_pylist()
 
     return keys_of
 
@@ -183,13 +180,12 @@ def cached_tokenizer(folder: Path) -> Callable[[list[str]], list[list[str]]]:
     def tokenize(texts: list[str]) -> list[list[str]]:
         if not texts:
             return []
-        config = _config(stopwords=_digest(*sorted(segment.ZH_STOPWORDS)), pattern=segment._TOKEN.pattern)
-        cache = TextCache(Path(folder) / "topic_tokens.parquet", "topic_tokens", config)
+        config = cache_config(stopwords=_digest(*sorted(segment.ZH_STOPWORDS)), pattern=segment._TOKEN.pattern)
+        path = Path(folder) / "topic_tokens.parquet"
         words = pa.list_(pa.string())
-        table = cache.get(
-            texts, lambda pos: pa.table({"tokens": pa.array(tokenize_texts([texts[i] for i in pos]), words)})
+        column = cached_column(
+            path, "topic_tokens", config, texts, "tokens", lambda new: pa.array(tokenize_texts(new), words)
         )
-        cache.save()
-        return table.column("tokens").to_pylist()
+        return column.to_pylist()
 
     return tokenize

@@ -12,6 +12,7 @@ A store that cannot be read is ignored with a warning and rebuilt; `consult cach
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,11 +22,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analyze import __version__
 from collect.storage import parquet_writer
 
 log = logging.getLogger(__name__)
 CACHE_FOLDER = "cache"
 KEY = "key"
+
+
+def cache_config(**settings: object) -> str:
+    """A store's config string: the package version and the settings its values depend on."""
+    return json.dumps({"version": __version__, **settings}, sort_keys=True, default=str)
 
 
 def text_keys(namespace: str, config: str, texts: Sequence[str]) -> list[str]:
@@ -163,6 +170,22 @@ def cached_frame(
     cache.save()
     values.insert(0, "response_id", df["response_id"].to_numpy())
     return values
+
+
+def cached_column(
+    path: Path,
+    namespace: str,
+    config: str,
+    texts: list[str],
+    name: str,
+    compute: Callable[[list[str]], pa.Array],
+    exclusive: bool = False,
+) -> pa.ChunkedArray:
+    """One value per text, the store's column `name`; `compute` is called once, on the texts not in the store."""
+    cache = TextCache(path, namespace, config, exclusive)
+    table = cache.get(texts, lambda positions: pa.table({name: compute([texts[i] for i in positions])}))
+    cache.save()
+    return table.column(name)
 
 
 def cache_files(folder: Path) -> list[Path]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,14 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analyze import __version__
-from analyze.textcache import TextCache, column_matrix, vector_column
+from analyze.textcache import cache_config, cached_column, column_matrix, vector_column
 from collect.storage import parquet_writer
-
-
-def _config(**settings: object) -> str:
-    """The version and settings a remembered result depends on."""
-    return json.dumps({"version": __version__, **settings}, sort_keys=True, default=str)
 
 
 class TopicMemo:
@@ -35,7 +28,7 @@ class TopicMemo:
 
     def labels(self, x: np.ndarray, settings: dict, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """Cluster labels of the rows of x under these settings: from the store, or `compute()` and kept."""
-        digest = hashlib.sha256(_config(**settings).encode())
+        digest = hashlib.sha256(cache_config(**settings).encode())
         digest.update(np.ascontiguousarray(x).tobytes())
         key, path = digest.hexdigest().encode(), self.folder / "topic_labels.parquet"
         try:
@@ -52,7 +45,8 @@ class TopicMemo:
 
     def probabilities(self, fit_key: str, texts: list[str], compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:
         """Each text's topic probabilities under the fit `fit_key`; `compute` is called once, for the texts not kept."""
-        cache = TextCache(self.folder / "topic_proba.parquet", "topic_proba", _config(fit=fit_key), exclusive=True)
-        table = cache.get(texts, lambda pos: pa.table({"proba": vector_column(compute([texts[i] for i in pos]))}))
-        cache.save()
-        return column_matrix(table.column("proba"), np.float64)
+        path, config = self.folder / "topic_proba.parquet", cache_config(fit=fit_key)
+        column = cached_column(
+            path, "topic_proba", config, texts, "proba", lambda new: vector_column(compute(new)), exclusive=True
+        )
+        return column_matrix(column, np.float64)
