@@ -174,7 +174,7 @@ def run_topics(
 
     def work():
         docs = read_table(paths.processed_table("language"))
-        arrived = pd.read_parquet(paths.responses, columns=["response_id", "received_at"])
+        arrived = read_table(paths.responses, ["response_id", "received_at"])
         docs = docs.merge(arrived, on="response_id", how="left")  # arrival order: which texts topics are found on
         if (redacted := _redacted_texts(paths, docs)) is not None:  # no name or number can become a keyword
             docs["text_norm"] = redacted.map(without_placeholders)
