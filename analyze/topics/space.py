@@ -81,13 +81,15 @@ def _neighbours(
     for start in range(0, n, block):
         rows = np.arange(start, min(start + block, n))
         s = x[rows] @ x.T
-        same = is_zh[rows, None] == is_zh[None, :]
         if lexical is not None:
             both = is_zh[rows, None] & is_zh[None, :]
             s = np.where(both, (1 - weight) * s + weight * (lexical[rows] @ lexical.T), s)
         s[np.arange(len(rows)), rows] = -np.inf
-        top = _top(s, k)
-        if lexical is not None:
+        if lexical is None:
+            top = _top(s, k)
+        else:  # every row is of one script or the other: each takes its quota from the other script
+            same = is_zh[rows, None] == is_zh[None, :]
+            top = np.empty((len(rows), k), dtype=int)
             for g, cross in quota.items():
                 mine = is_zh[rows] == g
                 own, other = np.where(same[mine], s[mine], -np.inf), np.where(same[mine], -np.inf, s[mine])
