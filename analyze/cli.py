@@ -349,14 +349,14 @@ def cache(
 
     Example: consult cache data/ai-2026-r1 --clear
     """
-    from analyze.textcache import CACHE_FOLDER, clear_cache, describe_cache
+    from analyze.textcache import clear_cache, describe_cache
     from collect.roundfile import RoundPaths, load_round
 
     try:
         cfg, root = load_round(round_path)
     except USER_ERRORS as err:
         _fail(err)
-    folder = RoundPaths(root, cfg.round).interim / CACHE_FOLDER
+    folder = RoundPaths(root, cfg.round).cache
     stores = describe_cache(folder)
     for c in stores:
         entries = "unreadable" if c["entries"] is None else f"{c['entries']:,} entries"

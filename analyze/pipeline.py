@@ -32,7 +32,6 @@ from analyze.stagecache import (
     cached_tokenizer,
 )
 from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
-from analyze.textcache import CACHE_FOLDER
 from analyze.topicmemo import TopicMemo
 from analyze.topics import TopicModels, fit_topics, load_codebook
 from collect.collector import collect_round
@@ -69,11 +68,6 @@ def _timed(stage: str, paths: RoundPaths, work: Callable[[], tuple[int, int, lis
     return result
 
 
-def _cache(paths: RoundPaths) -> Path:
-    """The round's content caches (analyze/textcache.py): per-text results kept between runs."""
-    return paths.interim / CACHE_FOLDER
-
-
 def run_collect(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
     """Import every source into interim/responses.parquet, rejects.parquet and manifest.parquet.
 
@@ -100,7 +94,7 @@ def run_language(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
 
     def work():
         responses = read_table(paths.responses)
-        out = cached_language(responses, _cache(paths), executor.map_frame)
+        out = cached_language(responses, paths.cache, executor.map_frame)
         return len(responses), len(out), [write_table(out, paths.processed_table("language"))]
 
     return _timed("language", paths, work)
@@ -111,7 +105,7 @@ def run_pii(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
 
     def work():
         docs = read_table(paths.processed_table("language"))
-        audit = cached_pii_spans(docs, _cache(paths), executor.map_frame)
+        audit = cached_pii_spans(docs, paths.cache, executor.map_frame)
         out = [
             write_table(redact_pii(docs, audit), paths.processed_table("pii")),
             write_table(audit, paths.processed_table("pii_audit")),
@@ -136,8 +130,8 @@ def run_duplicates(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
             threshold=d.threshold,
             num_perm=d.num_perm,
             seed=d.seed,
-            sign=cached_signer(_cache(paths)),
-            keys_of=cached_keyer(_cache(paths)),
+            sign=cached_signer(paths.cache),
+            keys_of=cached_keyer(paths.cache),
         )
         out = [
             write_table(groups, paths.processed_table("duplicates")),
@@ -161,7 +155,7 @@ def _previous_topics(cfg: RoundConfig, paths: RoundPaths) -> pd.DataFrame | None
 
 def cached_embedder(paths: RoundPaths, model: str | None) -> CachedEmbedder:
     """The round's embedder, remembering vectors in interim/cache/ so unchanged texts are not embedded again."""
-    return CachedEmbedder(default_embedder(model), _cache(paths) / "embeddings.parquet")
+    return CachedEmbedder(default_embedder(model), paths.cache / "embeddings.parquet")
 
 
 def run_topics(
@@ -189,8 +183,8 @@ def run_topics(
             models=models
             or TopicModels(
                 embedder=cached_embedder(paths, t.embedding_model),
-                keyword_tokenizer=cached_tokenizer(_cache(paths)),
-                memo=TopicMemo(_cache(paths)),
+                keyword_tokenizer=cached_tokenizer(paths.cache),
+                memo=TopicMemo(paths.cache),
             ),
             quotes_per_topic=cfg.publish.quotes_per_topic,
             codebook=load_codebook(paths.root / book.path, extend=book.mode == "extend") if book.path else None,
@@ -216,7 +210,7 @@ def run_sentiment(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
 
     def work():
         docs = read_table(paths.processed_table("language"))
-        out = cached_sentiment(docs, _cache(paths), executor.map_frame)
+        out = cached_sentiment(docs, paths.cache, executor.map_frame)
         return len(docs), len(out), [write_table(out, paths.processed_table("sentiment"))]
 
     return _timed("sentiment", paths, work)
@@ -246,7 +240,7 @@ def run_stance(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
         if (redacted := _redacted_texts(paths, language)) is not None:  # evidence sentences may be published
             language["text_redacted"] = redacted
         sentiment = read_table(paths.processed_table("sentiment"), ["response_id", "sentiment"])
-        out = cached_stance(responses, language, sentiment, questions, _cache(paths))
+        out = cached_stance(responses, language, sentiment, questions, paths.cache)
         return len(responses), len(out), [write_table(out, paths.processed_table("stance"))]
 
     return _timed("stance", paths, work)

@@ -26,7 +26,6 @@ from analyze import __version__
 from collect.storage import parquet_writer
 
 log = logging.getLogger(__name__)
-CACHE_FOLDER = "cache"
 KEY = "key"
 
 

@@ -309,6 +309,11 @@ class RoundPaths:
         return self.interim / "responses.parquet"
 
     @property
+    def cache(self) -> Path:
+        """The content caches: per-text results kept between runs (analyze/textcache.py)."""
+        return self.interim / "cache"
+
+    @property
     def rejects(self) -> Path:
         """Rows and files that could not be read, with reasons."""
         return self.interim / "rejects.parquet"
