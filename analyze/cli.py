@@ -309,7 +309,15 @@ def bench(
     import tempfile
     import time
 
-    from analyze.bench import CRAWL_DETAILS, SIZES, markdown_section, ratios, run_bench, update_markdown
+    from analyze.bench import (
+        CRAWL_DETAILS,
+        SIZES,
+        markdown_section,
+        ratios,
+        round_rows,
+        run_bench,
+        update_markdown,
+    )
     from analyze.synthetic import add_submissions, make_round
 
     if size not in SIZES:
@@ -330,7 +338,7 @@ def bench(
         round_dir,
         baseline=baseline,
         on_row=show,
-        add_new=lambda: add_submissions(round_dir, SIZES[size] // 10, shared),
+        add_new=lambda seed: add_submissions(round_dir, round_rows(round_dir) // 10, shared, seed=seed),
         crawl_details=CRAWL_DETAILS[size] if crawl else None,
     )
     update_markdown(out, size, markdown_section(size, table, generated))

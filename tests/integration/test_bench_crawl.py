@@ -23,7 +23,7 @@ def test_run_bench_crawls_the_site_with_both_spiders(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "_in_fresh_process", in_process)
     monkeypatch.setattr(bench, "STAGES", ("collect", "topics"))
     monkeypatch.setattr(bench, "CRAWL_REPEAT", 1)
-    table = bench.run_bench(tmp_path, add_new=lambda: None, crawl_details=20)
+    table = bench.run_bench(tmp_path, add_new=lambda seed: None, crawl_details=20)
 
     assert list(table["stage"]) == [
         "collect",
@@ -34,6 +34,7 @@ def test_run_bench_crawls_the_site_with_both_spiders(tmp_path, monkeypatch):
         "baseline: bare Scrapy crawl",
         bench.RERUN_UNCHANGED,
         bench.RERUN_ADDED,
+        bench.RERUN_AGAIN,
     ]
     crawls = table.set_index("stage").loc[["crawl (consultkit)", "baseline: bare Scrapy crawl"]]
     assert list(crawls["rows"]) == [21, 21]  # 20 detail pages and their listing page, robots.txt not counted

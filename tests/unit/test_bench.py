@@ -29,3 +29,23 @@ def test_run_bench_without_crawl_has_no_crawl_rows(tmp_path, monkeypatch):
     table = bench.run_bench(tmp_path, baseline=False)
     assert list(table["stage"]) == ["topics", bench.TOTAL, bench.RERUN_UNCHANGED]
     assert not [line for line in bench.ratios(table) if line.startswith("Crawl:")]
+
+
+def test_run_bench_re_runs_twice_with_new_submissions_and_says_what_was_embedded(tmp_path, monkeypatch):
+    embedded = {bench.RERUN_ADDED: 591, bench.RERUN_AGAIN: 0}
+
+    def child(fn, *args):
+        result = {"stage": args[-1], "rows_in": 10, "seconds": 1.0}
+        return (result | {"embedded": embedded[args[-1]]} if args[-1] in embedded else result), 1.0
+
+    monkeypatch.setattr(bench, "_in_fresh_process", child)
+    monkeypatch.setattr(bench, "STAGES", ("topics",))
+    seeds = []
+    table = bench.run_bench(tmp_path, baseline=False, add_new=seeds.append)
+    assert seeds == [1, 2]  # each addition drawn with its own seed, so the second adds other texts
+    assert list(table["stage"])[-2:] == [bench.RERUN_ADDED, bench.RERUN_AGAIN]
+    lines = bench.ratios(table)
+    assert any(
+        line.startswith("Re-run, 10% new submissions: 100% of") and "591 texts embedded" in line for line in lines
+    )
+    assert any(line.startswith("Re-run, 10% more again:") and "no text embedded" in line for line in lines)
