@@ -18,6 +18,7 @@ from analyze.breakdowns import break_down
 from analyze.concerns import find_concerns, quote_texts
 from analyze.counting import unique_key
 from analyze.duplicates import find_campaigns
+from analyze.duplicates.variants import cached_variants
 from analyze.embeddings import CachedEmbedder, default_embedder, embedder_name
 from analyze.executor import Executor, LocalExecutor, make_executor
 from analyze.pii import redact_pii, without_placeholders
@@ -132,6 +133,7 @@ def run_duplicates(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
             seed=d.seed,
             sign=cached_signer(paths.cache),
             keys_of=cached_keyer(paths.cache),
+            variants_of=cached_variants(paths.cache),
         )
         out = [
             write_table(groups, paths.processed_table("duplicates")),

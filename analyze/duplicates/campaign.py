@@ -8,14 +8,16 @@ docs/adr/0004-counting.md for how campaigns enter the counts.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from analyze.duplicates.key import duplicate_key, duplicate_keys, key_digest
+from analyze.duplicates.key import duplicate_keys, key_digest
 from analyze.duplicates.signature import near_groups, signatures
+from analyze.duplicates.variants import VariantsOf, variant_sentences
 
 DUPLICATE_COLUMNS = [
     "response_id",
@@ -41,8 +43,6 @@ CAMPAIGN_COLUMNS = [
 MEDOID_CANDIDATES = 100  # most-copied distinct texts considered as the template
 MEDOID_SAMPLE = 200  # distinct texts the candidates are compared with
 VARIANT_TEXTS = 200  # distinct texts of a campaign searched for added sentences
-VARIANT_SENTENCES = 10  # added sentences reported per campaign
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n+")
 
 
 def _spread(n: int, k: int) -> np.ndarray:
@@ -60,26 +60,13 @@ def _medoid(members: np.ndarray, counts: np.ndarray, sig: np.ndarray) -> int:
     return int(candidates[np.argmax(score)])  # argmax keeps the first (most copied) on ties
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
-
-
-def _variant_sentences(template: str, texts: np.ndarray, copies: np.ndarray, seen: dict[str, str]) -> str:
-    """Sentences that campaign members added to the template, most frequent first, as JSON [{text, count}].
-
-    `seen` holds the key of each sentence met so far: members repeat the template's sentences.
-    """
-    known = duplicate_key(template)
-    tally: dict[str, list] = {}
-    for text, n in zip(texts, copies, strict=True):
-        for sentence in _sentences(text):
-            key = seen.get(sentence)
-            if key is None:
-                key = seen[sentence] = duplicate_key(sentence)
-            if len(key) >= 4 and key not in known:  # a substring test: sentence splits need not agree
-                tally.setdefault(key, [sentence, 0])[1] += int(n)
-    top = sorted(tally.values(), key=lambda v: (-v[1], v[0]))[:VARIANT_SENTENCES]
-    return json.dumps([{"text": t, "count": c} for t, c in top], ensure_ascii=False)
+def _factorize_sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`pd.factorize(values, sort=True)` for strings, sorted by Arrow (UTF-8 bytes sort as code points do)."""
+    encoded = pa.array(values, pa.string()).dictionary_encode()
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[encoded.indices.to_numpy()], encoded.dictionary.take(order).to_numpy(zero_copy_only=False)
 
 
 def _tallies(rows: pd.DataFrame, column: str) -> dict[int, str]:
@@ -93,57 +80,66 @@ def _tallies(rows: pd.DataFrame, column: str) -> dict[int, str]:
     return {near: json.dumps(c, ensure_ascii=False) for near, c in out.items()}
 
 
-def _campaign_rows(frame: pd.DataFrame, units: pd.DataFrame, sig: np.ndarray, min_size: int) -> list[dict]:
+def _campaign_rows(
+    frame: pd.DataFrame, units: pd.DataFrame, sig: np.ndarray, min_size: int, variants_of: VariantsOf
+) -> list[dict]:
     """One dict per campaign; also fills units.campaign_id and units.template_similarity.
 
     `frame` has one row per response with `unit` (its distinct text, -1 for empty) and `near`; `units` one row
     per distinct text with copies, near, digest and first_row (the first response with that text).
     """
-    plain = frame["text_norm"].to_numpy()
-    redacted = frame["text_redacted"].to_numpy() if "text_redacted" in frame else None
-    text = plain if redacted is None else redacted  # what added sentences are quoted from
     sizes = units.groupby("near")["copies"].sum()
     chosen = sizes.index[sizes >= min_size]
     members_of = units.groupby("near").indices
     in_campaign = frame[frame["near"].isin(chosen)]
-    seen = (
-        in_campaign.groupby("near")["received_at"].agg(["min", "max"])
-        if "received_at" in frame
-        else pd.DataFrame(columns=["min", "max"])
-    )
+    seen = in_campaign.groupby("near")["received_at"].agg(["min", "max"]) if "received_at" in frame else None
     channels, languages = _tallies(in_campaign, "channel"), _tallies(in_campaign, "lang")
-    copies, first_row = units["copies"].to_numpy(), units["first_row"].to_numpy()
-    ids, digests = frame["response_id"].to_numpy(), units["digest"].to_numpy()  # not a column lookup per campaign
-    first_seen, last_seen = seen["min"], seen["max"]
+    copies, first_row, digests = units["copies"].to_numpy(), units["first_row"].to_numpy(), units["digest"].to_numpy()
     campaign_ids = np.full(len(units), None, dtype=object)
     similarity = np.full(len(units), np.nan)
-    rows, sentence_keys = [], {}
+    templates, variants = [], []
     for near in chosen:
         members = members_of[near]
         template = _medoid(members, copies, sig)
         campaign_ids[members] = "c-" + digests[template]
         similarity[members] = (sig[members] == sig[template]).mean(axis=1)
-        variants = members[np.lexsort((members, -copies[members]))][:VARIANT_TEXTS]
-        rows.append(
-            {
-                "campaign_id": campaign_ids[template],
-                "size": int(sizes[near]),
-                "unique_texts": len(members),
-                "template_response_id": ids[first_row[template]],
-                "template_text": plain[first_row[template]],
-                "template_redacted": None if redacted is None else redacted[first_row[template]],
-                "first_seen_at": first_seen.get(near),
-                "last_seen_at": last_seen.get(near),
-                "channels": channels.get(near, "{}"),
-                "languages": languages.get(near, "{}"),
-                "variant_sentences": _variant_sentences(
-                    text[first_row[template]], text[first_row[variants]], copies[variants], sentence_keys
-                ),
-            }
-        )
+        templates.append(template)
+        variants.append(members[np.lexsort((members, -copies[members]))][:VARIANT_TEXTS])
     units["campaign_id"] = campaign_ids
     units["template_similarity"] = similarity
-    return rows
+    # Only the rows quoted are taken out of the Arrow-backed columns: converting whole columns cost more than the rest.
+    rows = first_row[np.concatenate([templates, *variants]).astype(np.int64)]
+
+    def texts(column: str) -> list:
+        return frame[column].take(rows).tolist()
+
+    plain = texts("text_norm")
+    redacted = texts("text_redacted") if "text_redacted" in frame else None
+    quoted = plain if redacted is None else redacted  # what added sentences are quoted from
+    ends = np.cumsum([len(templates), *(len(v) for v in variants)])
+    added = variants_of(
+        [(quoted[i], quoted[ends[i] : ends[i + 1]], copies[v].tolist()) for i, v in enumerate(variants)]
+    )
+    ids = frame["response_id"].take(rows[: len(templates)]).tolist()
+    first_seen, last_seen = (
+        [None] * len(chosen) if seen is None else seen[c].reindex(chosen).tolist() for c in ("min", "max")
+    )
+    return [
+        {
+            "campaign_id": campaign_ids[template],
+            "size": int(size),
+            "unique_texts": len(members_of[near]),
+            "template_response_id": ids[i],
+            "template_text": plain[i],
+            "template_redacted": None if redacted is None else redacted[i],
+            "first_seen_at": first_seen[i],
+            "last_seen_at": last_seen[i],
+            "channels": channels.get(near, "{}"),
+            "languages": languages.get(near, "{}"),
+            "variant_sentences": added[i],
+        }
+        for i, (near, template, size) in enumerate(zip(chosen, templates, sizes[chosen], strict=True))
+    ]
 
 
 def find_campaigns(
@@ -155,6 +151,7 @@ def find_campaigns(
     seed: int = 42,
     sign: Callable[..., np.ndarray] = signatures,
     keys_of: Callable[[list[str]], list[str]] = duplicate_keys,
+    variants_of: VariantsOf = variant_sentences,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group exact and near-duplicate responses and name the campaigns among them.
 
@@ -169,6 +166,7 @@ def find_campaigns(
         sign: computes the signatures, `signatures(keys, num_perm, seed)` or a cached stand-in for it
             (analyze/stagecache.py).
         keys_of: the duplicate key of each text, `duplicate_keys` or a cached stand-in for it.
+        variants_of: each campaign's added sentences, `variant_sentences` or a cached stand-in for it.
 
     Returns:
         Per response (same rows and order as `docs`): response_id, exact_group, near_group, campaign_id,
@@ -178,11 +176,11 @@ def find_campaigns(
         last_seen_at, channels and languages (JSON counts), variant_sentences (JSON list of {text, count}).
     """
     frame = docs.reset_index(drop=True).copy()
-    norm_codes, norms = pd.factorize(frame["text_norm"].fillna(""), sort=True)
+    norm_codes, norms = pd.factorize(frame["text_norm"].fillna(""))  # the order of the distinct texts is immaterial
     # Python lists from numpy arrays, not from Arrow-backed columns (iterating those is ten times slower).
     keys = np.array(keys_of(norms.to_numpy().tolist()), dtype=object)[norm_codes]
     has = keys != ""
-    unit, unit_keys = pd.factorize(keys[has], sort=True)
+    unit, unit_keys = _factorize_sorted(keys[has])
     units = pd.DataFrame({"key": unit_keys, "copies": np.bincount(unit, minlength=len(unit_keys))})
     units["digest"] = pd.Series([key_digest(k) for k in unit_keys], dtype=object)
     units["first_row"] = pd.Series(np.flatnonzero(has)).groupby(unit).min().to_numpy()
@@ -192,7 +190,9 @@ def find_campaigns(
     frame.loc[has, "unit"] = unit
     frame["near"] = -1
     frame.loc[has, "near"] = units["near"].to_numpy()[unit]
-    campaigns = pd.DataFrame(_campaign_rows(frame, units, sig, min_campaign_size), columns=CAMPAIGN_COLUMNS)
+    campaigns = pd.DataFrame(
+        _campaign_rows(frame, units, sig, min_campaign_size, variants_of), columns=CAMPAIGN_COLUMNS
+    )
     # The smallest digest of each near group: "first" after sorting, since "min" on strings is a Python loop per group.
     near_digest = units.sort_values("digest").groupby("near")["digest"].transform("first").reindex(units.index)
     out = pd.DataFrame({"response_id": frame["response_id"]})

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
 from analyze.duplicates.key import CJK_SHINGLE, LATIN_SHINGLE, ROLL, is_cjk
 
@@ -26,11 +27,14 @@ LSH_SLACK = 0.8  # banding aims at this share of the threshold, so pairs just ab
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Datasketch's affine permutation parameters (a, b) for these settings."""
-    from datasketch import MinHash
+    """Datasketch's affine permutation parameters (a, b) for these settings.
 
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    Drawn as `datasketch.MinHash(num_perm, seed, scheme="affine32")` draws them (odd a, any b; a unit test checks
+    they are equal): importing datasketch only for these cost the stage most of a second.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    return a, gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
 
 
 def _fmix(h: np.ndarray) -> np.ndarray:
@@ -110,11 +114,23 @@ def signatures(keys: Sequence[str], num_perm: int = 64, seed: int = 42) -> np.nd
 
 @lru_cache(maxsize=32)
 def band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
-    """Datasketch's (bands, rows) for a Jaccard threshold, balancing false positives and negatives."""
-    from datasketch import MinHashLSH
+    """Datasketch's `MinHashLSH(threshold, num_perm)` (b, r): fewest false positives and negatives, equally weighted.
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return lsh.b, lsh.r
+    Datasketch integrates the two error rates with scipy's `quad`; they are polynomials of degree <= num_perm in the
+    similarity, which Gauss-Legendre quadrature with num_perm // 2 + 1 nodes integrates exactly, without importing
+    scipy.integrate (a unit test checks the (b, r) agree with datasketch's).
+    """
+    shapes = np.array([(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)], dtype=float)
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
+
+    def integral(lo: float, hi: float, caught: bool) -> np.ndarray:
+        s = (hi - lo) / 2 * nodes + (hi + lo) / 2
+        p = 1 - (1 - s[None, :] ** shapes[:, 1:]) ** shapes[:, :1]  # chance that a pair at similarity s is caught
+        return (hi - lo) / 2 * ((p if caught else 1 - p) @ weights)
+
+    error = 0.5 * integral(0.0, threshold, True) + 0.5 * integral(threshold, 1.0, False)
+    b, r = shapes[np.argmin(error)]  # the first minimum, as datasketch's strict "<" keeps
+    return int(b), int(r)
 
 
 def candidate_pairs(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -130,16 +146,16 @@ def candidate_pairs(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
         h = np.zeros(n, dtype=np.uint64)
         for c in range(cols.shape[1]):
             h = (h ^ cols[:, c]) * _BAND_MIX
-        order = np.argsort(h, kind="stable")
-        sorted_h = h[order]
-        starts = np.r_[True, sorted_h[1:] != sorted_h[:-1]]
-        first = order[np.flatnonzero(starts)][np.cumsum(starts) - 1]
-        linked = ~starts
-        found.append(np.stack([order[linked], first[linked]], axis=1))
+        # Buckets numbered in order of first appearance (a hash table, no sort): a row opens its bucket when its
+        # number exceeds every number before it, and every later member links to that first member.
+        bucket = pd.factorize(h)[0]
+        opens = bucket > np.maximum.accumulate(np.r_[-1, bucket[:-1]])
+        linked = np.flatnonzero(~opens)
+        found.append(np.stack([linked, np.flatnonzero(opens)[bucket[linked]]], axis=1))
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(found).astype(np.int64)
-    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    codes = np.sort(pd.unique(pairs[:, 0] * n + pairs[:, 1]))  # np.unique, with the repeats dropped before the sort
     return np.stack([codes // n, codes % n], axis=1)
 
 

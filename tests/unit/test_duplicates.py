@@ -4,10 +4,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from datasketch import MinHash
+from datasketch import MinHash, MinHashLSH
 
-from analyze.duplicates import duplicate_key, find_campaigns
-from analyze.duplicates.signature import ROLL, shingles, signatures
+from analyze.duplicates import duplicate_key, find_campaigns, variants
+from analyze.duplicates.signature import ROLL, band_shape, permutations, shingles, signatures
+from analyze.duplicates.variants import cached_variants
 from analyze.evaluation.duplicates import pairwise_scores
 from analyze.normalise import normalise_text
 from analyze.segment import to_simplified
@@ -89,6 +90,24 @@ def test_signatures_equal_datasketch_minhash(texts):
         assert sorted(hashes[offsets[i] : stop].tolist()) == sorted(_reference_shingles(key))
 
 
+@pytest.mark.parametrize(("num_perm", "seed"), [(64, 42), (32, 7), (128, 1)])
+def test_permutations_equal_datasketch(num_perm, seed):
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    ours = permutations(num_perm, seed)
+    assert [p.dtype for p in ours] == [np.uint32, np.uint32]
+    assert np.array_equal(ours[0], a) and np.array_equal(ours[1], b)
+
+
+@pytest.mark.parametrize("num_perm", [16, 64, 128])
+def test_band_shape_equals_datasketch_lsh(num_perm):
+    for threshold in np.round(np.arange(0.05, 1.0, 0.05), 2):
+        try:
+            lsh = MinHashLSH(threshold=float(threshold), num_perm=num_perm)
+        except ValueError:  # datasketch refuses a single band
+            continue
+        assert band_shape(float(threshold), num_perm) == (lsh.b, lsh.r), threshold
+
+
 def test_campaigns_keep_perturbed_copies_and_leave_singles(texts):
     docs, where = _round(texts)
     groups, campaigns = find_campaigns(docs, min_campaign_size=5)
@@ -157,3 +176,20 @@ def test_pairwise_scores_from_contingency():
     scores = pairwise_scores(pd.Series(list("aabb")), pd.Series(["x", "x", "x", None]))
     assert scores["true_pairs"] == 2 and scores["predicted_pairs"] == 3
     assert scores["precision"] == pytest.approx(1 / 3, abs=1e-4) and scores["recall"] == 0.5
+
+
+def test_cached_variants_equal_direct_and_reuse_the_store(texts, tmp_path, monkeypatch):
+    docs, _ = _round(texts)
+    direct = find_campaigns(docs)
+    cached = find_campaigns(docs, variants_of=cached_variants(tmp_path))
+    pd.testing.assert_frame_equal(cached[1], direct[1])
+    assert (tmp_path / "variant_sentences.parquet").is_file()
+
+    def fail(campaigns):
+        raise AssertionError(f"recomputed {len(campaigns)} campaigns")
+
+    monkeypatch.setattr(variants, "variant_sentences", fail)
+    pd.testing.assert_frame_equal(find_campaigns(docs, variants_of=cached_variants(tmp_path))[1], direct[1])
+    docs.loc[0, "text_norm"] += " One more sentence of my own."  # a member changed: its campaign is recomputed
+    with pytest.raises(AssertionError, match="recomputed 1 campaigns"):
+        find_campaigns(docs, variants_of=cached_variants(tmp_path))
