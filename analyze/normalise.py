@@ -6,6 +6,9 @@ import html
 import re
 import unicodedata
 
+import pandas as pd
+import pyarrow as pa
+
 _TAG = re.compile(r"<[^>]{0,500}>")
 _SCRIPT_BLOCK = re.compile(r"<(script|style)\b[^>]{0,500}>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)  # code, not text
 _SPACE = re.compile(r"\s+")
@@ -39,11 +42,19 @@ def normalise_text(text: str) -> str:
     return text.strip()
 
 
+def _arrow_strings(values: object) -> bool:
+    """Whether values is a Series of pandas' Arrow-backed strings, which cannot hold a lone surrogate."""
+    dtype = getattr(values, "dtype", None)
+    return isinstance(values, pd.Series) and isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
 def texts_of(values) -> list[str]:
     """Cell values as text: missing values as "", lone surrogates (undecodable bytes) as "?".
 
     Pandas' Arrow-backed strings (and Parquet) refuse lone surrogates, so they are replaced before any table is built.
     """
+    if _arrow_strings(values):  # valid UTF-8 already: no value to check
+        return values.fillna("").tolist()
     out = []
     for value in values:
         text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
@@ -53,6 +64,13 @@ def texts_of(values) -> list[str]:
             text = text.encode("utf-8", "replace").decode("utf-8")
         out.append(text)
     return out
+
+
+def text_array(values) -> pa.Array:
+    """`texts_of(values)` as an Arrow large_string array; an Arrow-backed column is taken without a str per value."""
+    if _arrow_strings(values):
+        return pa.array(values).cast(pa.large_string()).fill_null("")
+    return pa.array(texts_of(values), pa.large_string())
 
 
 def cjk_chars(text: str) -> list[str]:

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from analyze.normalise import texts_of
@@ -348,12 +349,10 @@ def redact_pii(df: pd.DataFrame, audit: pd.DataFrame | None = None, text_column:
     by_id: dict[str, list[Span]] = {}
     for rid, kind, start, end in audit[AUDIT_COLUMNS].itertuples(index=False):
         by_id.setdefault(rid, []).append(Span(int(start), int(end), kind))
-    texts = texts_of(df[text_column])
-    spans = [by_id.get(rid, []) for rid in df["response_id"]]
-    return pd.DataFrame(
-        {
-            "response_id": df["response_id"].astype(str).to_numpy(),
-            "text_redacted": [apply_spans(t, s) for t, s in zip(texts, spans, strict=True)],
-            "pii_counts": [json.dumps(dict(sorted(Counter(x.type for x in s).items()))) for s in spans],
-        }
-    )
+    ids = df["response_id"].astype(str)
+    redacted, counts = texts_of(df[text_column]), ["{}"] * len(df)
+    for i in np.flatnonzero(ids.isin(list(by_id)).to_numpy()):  # most rows have no span: they keep their text
+        spans = by_id[ids.iloc[i]]
+        redacted[i] = apply_spans(redacted[i], spans)
+        counts[i] = json.dumps(dict(sorted(Counter(x.type for x in spans).items())))
+    return pd.DataFrame({"response_id": ids.to_numpy(), "text_redacted": redacted, "pii_counts": counts})

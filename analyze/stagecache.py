@@ -20,10 +20,11 @@ import pyarrow.compute as pc
 from analyze import language, pii, segment, sentences, sentiment, stance
 from analyze.duplicates import key as dup_key
 from analyze.duplicates.signature import signatures
-from analyze.normalise import texts_of
+from analyze.normalise import text_array
 from analyze.textcache import TextCache, cache_config, cached_column, cached_frame, column_matrix, vector_column
 from analyze.topics.keywords import tokenize_texts
 
+_SEP = pa.scalar("\x1f", pa.large_string())  # between the parts of a key
 MapFrame = Callable[[Callable[[pd.DataFrame], pd.DataFrame], pd.DataFrame], pd.DataFrame]
 
 
@@ -73,15 +74,36 @@ def stance_config() -> str:
 def cached_language(responses: pd.DataFrame, folder: Path, map_frame: MapFrame = _direct) -> pd.DataFrame:
     """`detect_language(responses)`, from the store `folder`/language.parquet for texts seen before."""
     cache = TextCache(Path(folder) / "language.parquet", "language", language_config())
-    return cached_frame(responses, language.detect_language, texts_of(responses["text"]), cache, map_frame)
+    return cached_frame(responses, language.detect_language, text_array(responses["text"]), cache, map_frame)
 
 
 def cached_sentiment(docs: pd.DataFrame, folder: Path, map_frame: MapFrame = _direct) -> pd.DataFrame:
     """`score_sentiment(docs)` (default models), from `folder`/sentiment.parquet for (text, lang) seen before."""
-    langs = docs["lang"].fillna("en").astype(str) if "lang" in docs.columns else ["en"] * len(docs)
-    keys = [f"{lang}\x1f{text}" for text, lang in zip(texts_of(docs["text_norm"]), langs, strict=True)]
+    langs = text_array(docs["lang"].fillna("en").astype(str) if "lang" in docs.columns else ["en"] * len(docs))
+    keys = pc.binary_join_element_wise(langs, text_array(docs["text_norm"]), _SEP)
     cache = TextCache(Path(folder) / "sentiment.parquet", "sentiment", sentiment_config())
     return cached_frame(docs, sentiment.score_sentiment, keys, cache, map_frame)
+
+
+def _per_distinct(values: np.ndarray, text: Callable[[object], str]) -> pa.Array:
+    """`text(value)` of each value, called once per distinct value (question ids and scores repeat)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    return pa.array([text(v) for v in distinct], pa.large_string()).take(codes)
+
+
+def _stance_keys(table: pd.DataFrame, questions: dict[str, str]) -> pa.Array:
+    """Each row's stance key: question id, question, meta, text and repr(sentiment), joined column by column.
+
+    The values are those of `stance.stance_keys`; scores are told apart by their bits, so -0.0 keeps its own repr.
+    """
+    scores = table["sentiment"].astype(float).fillna(0.0).to_numpy(np.float64)
+    return pc.binary_join_element_wise(
+        _per_distinct(table["question_id"].to_numpy(), lambda q: f"{q}\x1f{questions.get(str(q), '')}"),
+        text_array(table["meta"]),
+        text_array(table["text_norm"]),
+        _per_distinct(scores.view(np.int64), lambda bits: repr(float(np.int64(bits).view(np.float64)))),
+        _SEP,
+    )
 
 
 def cached_stance(
@@ -89,10 +111,7 @@ def cached_stance(
 ) -> pd.DataFrame:
     """`find_stance(...)`, from `folder`/stance.parquet for (question, meta, text, sentiment) seen before."""
     table = stance.stance_inputs(responses, language, sentiment)
-    keys = [
-        "\x1f".join((q, questions.get(q, ""), meta, text, repr(score)))
-        for q, meta, text, score in stance.stance_keys(table)
-    ]
+    keys = _stance_keys(table, questions)
     cache = TextCache(Path(folder) / "stance.parquet", "stance", stance_config())
     return cached_frame(table, lambda rows: stance.stance_rows(rows, questions), keys, cache, _direct)
 
@@ -122,7 +141,7 @@ def cached_pii_spans(docs: pd.DataFrame, folder: Path, map_frame: MapFrame = _di
 
     if docs.empty:
         return map_frame(pii.find_pii_spans, docs)
-    spans = cache.get(texts_of(docs["text_norm"]), compute)
+    spans = cache.get(text_array(docs["text_norm"]), compute)
     cache.save()
     counts = pc.list_value_length(spans.column("types")).to_numpy(zero_copy_only=False)
     audit = pd.DataFrame(

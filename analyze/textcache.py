@@ -11,7 +11,6 @@ A store that cannot be read is ignored with a warning and rebuilt; `consult cach
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -20,13 +19,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analyze import __version__
+from collect.hashing import sha256_hex
 from collect.storage import parquet_writer
 
 log = logging.getLogger(__name__)
 KEY = "key"
+Texts = Sequence[str] | pa.Array | pa.ChunkedArray  # an Arrow string array is keyed from its UTF-8 bytes
 
 
 def cache_config(**settings: object) -> str:
@@ -34,15 +36,12 @@ def cache_config(**settings: object) -> str:
     return json.dumps({"version": __version__, **settings}, sort_keys=True, default=str)
 
 
-def text_keys(namespace: str, config: str, texts: Sequence[str]) -> list[str]:
-    """The store key of each text: a hash of the namespace, the config string and the text."""
-    prefix = hashlib.sha256(f"{namespace}\x1f{config}\x1f".encode())
-    out = []
-    for text in texts:
-        h = prefix.copy()
-        h.update(text.encode("utf-8", "surrogatepass"))
-        out.append(h.hexdigest()[:32])
-    return out
+def text_keys(namespace: str, config: str, texts: Texts) -> pa.StringArray:
+    """The store key of each text: a hash of the namespace, the config string and the text (32 hex digits)."""
+    if not isinstance(texts, pa.Array | pa.ChunkedArray):
+        texts = pa.array([text.encode("utf-8", "surrogatepass") for text in texts], pa.large_binary())
+    prefix, joint = (pa.scalar(b, pa.large_binary()) for b in (f"{namespace}\x1f{config}\x1f".encode(), b""))
+    return sha256_hex(pc.binary_join_element_wise(prefix, texts.cast(pa.large_binary()), joint), 32)
 
 
 def vector_column(matrix: np.ndarray) -> pa.FixedSizeListArray:
@@ -75,7 +74,7 @@ class TextCache:
         self.config = config
         self.exclusive = exclusive
         self._table: pa.Table | None = None
-        self._rows: dict[str, int] = {}
+        self._keys = pa.array([], pa.string())  # the store's key column, for lookups
         self._added = False
 
     def _load(self) -> pa.Table | None:
@@ -89,12 +88,15 @@ class TextCache:
                 return None
             if self.exclusive and (table.schema.metadata or {}).get(b"config") != self.config.encode():
                 return None
-            table = table.replace_schema_metadata(None)
-            self._table = table
-            self._rows = {k: i for i, k in enumerate(table.column(KEY).to_pylist())}
+            self._table = table.replace_schema_metadata(None)
+            self._keys = self._table.column(KEY).combine_chunks().cast(pa.string())
         return self._table
 
-    def get(self, texts: Sequence[str], compute: Callable[[list[int]], pa.Table]) -> pa.Table:
+    def _rows(self, keys: pa.StringArray) -> np.ndarray:
+        """Each key's row in the store, -1 where it has none."""
+        return pc.index_in(keys, value_set=self._keys).fill_null(-1).to_numpy(zero_copy_only=False)
+
+    def get(self, texts: Texts, compute: Callable[[list[int]], pa.Table]) -> pa.Table:
         """The cached columns of each text, in the order given.
 
         Args:
@@ -108,23 +110,21 @@ class TextCache:
         """
         keys = text_keys(self.namespace, self.config, texts)
         table = self._load()
-        first: dict[str, int] = {}
-        for i, k in enumerate(keys):
-            if k not in self._rows and k not in first:
-                first[k] = i
-        if first:
-            new = compute(list(first.values()))
-            new = new.append_column(KEY, pa.array(list(first), pa.string()))
+        rows = self._rows(keys)
+        missing = keys.filter(pa.array(rows < 0))
+        if len(missing):
+            unseen = pc.unique(missing)  # in order of first appearance
+            first = pc.index_in(unseen, value_set=keys).to_numpy().tolist()  # each one's first row in texts
+            new = compute(first).append_column(KEY, unseen)
             if table is not None and not table.schema.equals(new.schema):
                 log.warning("cache %s was written in another layout (%s): rebuilt", self.path, table.schema.types)
-                table, self._rows = None, {}
-            start = 0 if table is None else table.num_rows
-            self._rows.update((k, start + j) for j, k in enumerate(first))
+                table = None
             table = new if table is None else pa.concat_tables([table, new])
-            self._table, self._added = table, True
+            self._table, self._keys, self._added = table, table.column(KEY).combine_chunks(), True
+            rows = self._rows(keys)
         if table is None:  # no texts at all
             return pa.table({})
-        return table.drop_columns([KEY]).take(pa.array([self._rows[k] for k in keys], pa.int64()))
+        return table.drop_columns([KEY]).take(pa.array(rows, pa.int64()))
 
     def save(self) -> None:
         """Write the store if `get` added to it (temp file + rename)."""
@@ -138,7 +138,7 @@ class TextCache:
 def cached_frame(
     df: pd.DataFrame,
     fn: Callable[[pd.DataFrame], pd.DataFrame],
-    texts: Sequence[str],
+    texts: Texts,
     cache: TextCache,
     map_frame: Callable[[Callable[[pd.DataFrame], pd.DataFrame], pd.DataFrame], pd.DataFrame],
 ) -> pd.DataFrame:

@@ -7,10 +7,11 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from collect.hashing import sha256_hex
 
 RESPONSE_COLUMNS: dict[str, str] = {
     "response_id": "string",
@@ -35,7 +36,6 @@ REJECT_COLUMNS: dict[str, str] = {
 CHANNELS = frozenset({"form", "email", "letter", "web", "legco", "other"})
 RESPONDENT_TYPES = frozenset({"individual", "organisation", "anonymous", "unknown"})
 EXCERPT_CHARS = 200
-_SHA256_DIGEST = type(hashlib.sha256()).digest  # unbound: map() calls it without Python frames
 
 
 class SchemaError(ValueError):
@@ -64,15 +64,7 @@ def make_ids(prefix: str, round_id: str, source: str, keys: pa.Array, question_i
     per row, so this is where its time goes).
     """
     tail = "" if question_id is None else "\x1f" + question_id
-    messages = pc.binary_join_element_wise(f"{round_id}\x1f{source}\x1f", keys, tail, "").cast(pa.binary())
-    digests = b"".join(map(_SHA256_DIGEST, map(hashlib.sha256, messages.to_pylist())))
-    hexed = np.frombuffer(digests.hex().encode("ascii"), np.uint8).reshape(-1, 64)
-    head = np.frombuffer(prefix.encode(), np.uint8)
-    out = np.empty((len(keys), len(head) + 16), np.uint8)
-    out[:, : len(head)] = head
-    out[:, len(head) :] = hexed[:, :16]  # the first 16 hex digits, as hexdigest()[:16]
-    offsets = np.arange(len(keys) + 1, dtype=np.int32) * out.shape[1]
-    return pa.StringArray.from_buffers(len(keys), pa.py_buffer(offsets), pa.py_buffer(out))
+    return sha256_hex(pc.binary_join_element_wise(f"{round_id}\x1f{source}\x1f", keys, tail, ""), 16, prefix)
 
 
 def to_meta(values: Mapping[str, Any]) -> str:

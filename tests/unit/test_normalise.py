@@ -1,6 +1,7 @@
+import pandas as pd
 import pytest
 
-from analyze.normalise import cjk_count, has_cjk, latin_words, normalise_text
+from analyze.normalise import cjk_count, has_cjk, latin_words, normalise_text, text_array, texts_of
 
 
 @pytest.mark.parametrize(
@@ -23,3 +24,13 @@ def test_normalise_text(raw, expected):
 def test_counts():
     text = "我覺得個 privacy policy 唔清楚"
     assert cjk_count(text) == 7 and latin_words(text) == ["privacy", "policy"] and has_cjk(text)
+
+
+def test_texts_of_arrow_columns_match_object_columns():
+    values = ["中文", None, "", "café"]
+    expected = ["中文", "", "", "café"]
+    for dtype in ("str", "string", object):
+        column = pd.Series(values, dtype=dtype)
+        assert texts_of(column) == expected, dtype
+        assert text_array(column).to_pylist() == expected, dtype
+    assert texts_of(pd.Series(["bad \udc80 byte", float("nan"), 3], dtype=object)) == ["bad ? byte", "", "3"]

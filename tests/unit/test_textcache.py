@@ -4,6 +4,7 @@ Real text: data/eval/pii_planted.csv (real Polis and OpenRice comments with plan
 SOURCE note is data/eval/pii.SOURCE.md) and the demo round's export (data/demo/raw/submissions.csv, CC BY 4.0).
 """
 
+import hashlib
 import json
 import logging
 from pathlib import Path
@@ -18,11 +19,20 @@ from analyze.cli import app
 from analyze.duplicates import duplicate_key, find_campaigns
 from analyze.duplicates.signature import signatures
 from analyze.executor import partitions
-from analyze.normalise import has_cjk, normalise_text
+from analyze.normalise import has_cjk, normalise_text, text_array
 from analyze.pii import find_pii_spans
-from analyze.stagecache import cached_keyer, cached_pii_spans, cached_signer, cached_stance, cached_tokenizer
-from analyze.stance import find_stance
-from analyze.textcache import TextCache, cached_frame, column_matrix, vector_column
+from analyze.sentiment import score_sentiment
+from analyze.stagecache import (
+    _stance_keys,
+    cached_keyer,
+    cached_pii_spans,
+    cached_sentiment,
+    cached_signer,
+    cached_stance,
+    cached_tokenizer,
+)
+from analyze.stance import find_stance, stance_keys
+from analyze.textcache import TextCache, cached_frame, column_matrix, text_keys, vector_column
 from analyze.topics.keywords import tokenize_texts
 from collect.storage import write_table
 
@@ -148,6 +158,38 @@ def test_cached_stance_is_byte_identical_cold_and_warm_and_reads_only_new_rows(t
     reworded = cached_stance(responses, planted, sentiment, questions, tmp_path)
     assert not reworded.equals(full)
     pd.testing.assert_frame_equal(reworded, find_stance(responses, planted, sentiment, questions), check_exact=True)
+
+
+def test_text_keys_hash_namespace_config_and_text_from_python_or_arrow_texts(planted):
+    texts = [*planted["text_norm"], "", "bad \udc80 byte"]
+    expected = [hashlib.sha256(f"ns\x1fv1\x1f{t}".encode("utf-8", "surrogatepass")).hexdigest()[:32] for t in texts]
+    assert text_keys("ns", "v1", texts).to_pylist() == expected
+    assert text_keys("ns", "v1", text_array(planted["text_norm"])).to_pylist() == expected[: len(planted)]
+    assert text_keys("ns", "v2", texts[:1]).to_pylist() != expected[:1]
+
+
+def test_stance_keys_are_the_row_by_row_keys(planted):
+    n = len(planted)
+    table = planted.assign(
+        question_id=["q1", "q2", "q3", "q1"] * (n // 4),
+        meta=[None, "{}"] * (n // 2),
+        sentiment=[0.0, -0.0, float("nan"), 0.1 + 0.2] * (n // 4),
+    )
+    table.loc[5, "text_norm"] = None
+    questions = {"q1": "Ban anonymous comments", "q2": "禁止匿名留言"}
+    rows = [(q, questions.get(q, ""), meta, text, repr(score)) for q, meta, text, score in stance_keys(table)]
+    assert _stance_keys(table, questions).to_pylist() == ["\x1f".join(row) for row in rows]
+    assert rows[0][4] != rows[1][4]  # 0.0 and -0.0 are told apart, as repr() tells them
+
+
+def test_cached_sentiment_equals_direct_and_a_warm_store_scores_nothing(tmp_path, planted, monkeypatch):
+    docs = planted.assign(
+        lang=[("zh-Hant" if has_cjk(t) else "en") if i % 9 else None for i, t in enumerate(planted["text_norm"])]
+    )
+    direct = score_sentiment(docs)
+    pd.testing.assert_frame_equal(cached_sentiment(docs, tmp_path), direct, check_exact=True)
+    monkeypatch.setattr("analyze.sentiment.score_sentiment", lambda df: pytest.fail("scored again"))
+    pd.testing.assert_frame_equal(cached_sentiment(docs, tmp_path), direct, check_exact=True)
 
 
 def test_cached_signatures_equal_direct_and_depend_on_num_perm(tmp_path, planted):
