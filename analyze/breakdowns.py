@@ -13,6 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from analyze.aligned import merge_ids, sort_ids, unique_rows
+
 BREAKDOWN_COLUMNS = [
     "dimension",
     "outcome",
@@ -115,12 +117,9 @@ def break_down(responses: pd.DataFrame, sentiment: pd.DataFrame, stance: pd.Data
         table (JSON counts, group -> outcome -> responses).
 
     """
-    table = (
-        responses[["response_id", "respondent_type", "channel", "meta"]]
-        .merge(sentiment[["response_id", "sentiment_label"]], on="response_id", how="left")
-        .merge(stance[["response_id", "stance"]].drop_duplicates("response_id"), on="response_id", how="left")
-        .sort_values("response_id", ignore_index=True)
-    )
+    table = responses[["response_id", "respondent_type", "channel", "meta"]]
+    table = merge_ids(table, sentiment[["response_id", "sentiment_label"]], how="left")
+    table = sort_ids(merge_ids(table, unique_rows(stance[["response_id", "stance"]]), how="left"))
     dimensions = {"respondent_type": table["respondent_type"], "channel": table["channel"]}
     dimensions |= {f"meta:{c}": col for c, col in meta_fields(table["meta"]).items()}
     rows = []

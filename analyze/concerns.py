@@ -15,6 +15,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from analyze.aligned import merge_ids, sort_ids, unique_rows
 from analyze.counting import unique_key
 from analyze.stance import STANCES
 
@@ -130,13 +131,9 @@ def find_concerns(
         neutral_share, unclear_share, size, size_unique, quotes; members: response_id, concern_id).
 
     """
-    table = (
-        assignments[["response_id", "topic_id"]]
-        .merge(sentiment[["response_id", "sentiment"]], on="response_id", how="inner")
-        .merge(stance[["response_id", "stance"]].drop_duplicates("response_id"), on="response_id", how="inner")
-        .merge(texts[["response_id", "quote_text", "unique_key"]], on="response_id", how="left")
-        .sort_values("response_id", ignore_index=True)
-    )
+    table = merge_ids(assignments[["response_id", "topic_id"]], sentiment[["response_id", "sentiment"]])
+    table = merge_ids(table, unique_rows(stance[["response_id", "stance"]]))
+    table = sort_ids(merge_ids(table, texts[["response_id", "quote_text", "unique_key"]], how="left"))
     if table.empty:
         return pd.DataFrame(columns=CONCERN_COLUMNS), pd.DataFrame(columns=MEMBER_COLUMNS)
     table["topic_id"] = table["topic_id"].astype(str)
@@ -187,10 +184,10 @@ def quote_texts(
     out = language[["response_id", "text_norm"]].copy()
     out["quote_text"] = out["text_norm"]
     if pii is not None:
-        redacted = out.merge(pii[["response_id", "text_redacted"]], on="response_id", how="left")["text_redacted"]
-        out["quote_text"] = redacted.fillna("").to_numpy()  # never fall back to unredacted text when PII ran
+        redacted = merge_ids(out[["response_id"]], pii[["response_id", "text_redacted"]], how="left")["text_redacted"]
+        out["quote_text"] = redacted.fillna("").array  # never fall back to unredacted text when PII ran
     out["unique_key"] = out["text_norm"]
     if duplicates is not None and {"exact_group", "campaign_id"} <= set(duplicates.columns):
-        keys = unique_key(out[["response_id"]].merge(duplicates, on="response_id", how="left"))
-        out["unique_key"] = keys.astype("string").fillna(out["text_norm"]).to_numpy()
+        keys = unique_key(merge_ids(out[["response_id"]], duplicates, how="left"))
+        out["unique_key"] = keys.astype("string").fillna(out["text_norm"]).astype(out["text_norm"].dtype).array
     return out[["response_id", "quote_text", "unique_key"]]

@@ -1,0 +1,54 @@
+"""Joins and sorts of stage tables by response_id, without hashing or sorting strings when they need not.
+
+Every stage writes its table in the responses' order, so joining two of them with `merge` hashes 100,000s of ids to
+find what their positions already say. These helpers check that cheaply (in Arrow) and fall back to pandas
+otherwise; the result is always the one `merge` and `sort_values` give.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+ID = "response_id"
+
+
+def _unique_ids(ids: pa.Array | pa.ChunkedArray) -> bool:
+    return ids.null_count == 0 and len(pc.unique(ids)) == len(ids)  # unique: a hash set, faster than count_distinct
+
+
+def _same_ids(left: pd.Series, right: pd.Series) -> bool:
+    """Whether two id columns hold the same unique, non-missing ids in the same order."""
+    if len(left) != len(right):
+        return False
+    a, b = pa.array(left), pa.array(right)
+    return a.type == b.type and b.null_count == 0 and _unique_ids(a) and pc.all(pc.equal(a, b)).as_py() is True
+
+
+def merge_ids(left: pd.DataFrame, right: pd.DataFrame, how: str = "inner") -> pd.DataFrame:
+    """`left.merge(right, on="response_id", how=how)` ("inner" or "left"), by position when the ids line up."""
+    shared = set(left.columns) & set(right.columns)
+    if shared == {ID} and _same_ids(left[ID], right[ID]):
+        out = pd.concat([left.reset_index(drop=True), right.drop(columns=ID).reset_index(drop=True)], axis=1)
+        return out.set_axis(pd.RangeIndex(len(out)))
+    return left.merge(right, on=ID, how=how)
+
+
+def unique_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame.drop_duplicates("response_id")`: the frame itself when its ids are already unique."""
+    return frame if _unique_ids(pa.array(frame[ID])) else frame.drop_duplicates(ID)
+
+
+def sort_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame.sort_values("response_id", ignore_index=True)`, sorted in Arrow when the ids are unique strings.
+
+    Unique ids have one sorted order, and Arrow's (by UTF-8 bytes) is Python's (by code points).
+    """
+    ids = pa.array(frame[ID])
+    if pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type):
+        order = pc.sort_indices(ids)
+        ranked = ids.take(order)
+        if ids.null_count == 0 and not pc.any(pc.equal(ranked[1:], ranked[:-1])).as_py():
+            return frame.take(order.to_numpy()).reset_index(drop=True)
+    return frame.sort_values(ID, ignore_index=True)

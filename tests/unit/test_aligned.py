@@ -1,0 +1,38 @@
+import pandas as pd
+import pytest
+
+from analyze.aligned import merge_ids, sort_ids, unique_rows
+
+
+def _frame(ids, **columns) -> pd.DataFrame:
+    return pd.DataFrame({"response_id": pd.array(ids, dtype="str"), **columns})
+
+
+@pytest.mark.parametrize("how", ["inner", "left"])
+@pytest.mark.parametrize(
+    "right_ids",
+    [
+        ["r1", "r2", "r3"],  # lined up: joined by position
+        ["r3", "r1", "r2"],  # other order
+        ["r1", "r2", "r2"],  # a repeated id
+        ["r1", "r2", "r9"],  # an id missing on one side
+        ["r1", "r2", None],
+        ["r1", "r2"],
+    ],
+)
+def test_merge_ids_equals_merge(how, right_ids):
+    left = _frame(["r1", "r2", "r3"], a=[1, 2, 3]).set_axis([5, 6, 7])
+    right = _frame(right_ids, b=list("xyz"[: len(right_ids)]))
+    pd.testing.assert_frame_equal(merge_ids(left, right, how), left.merge(right, on="response_id", how=how))
+
+
+def test_merge_ids_with_a_shared_column_merges():
+    left, right = _frame(["r1", "r2"], a=[1, 2]), _frame(["r1", "r2"], a=[3, 4])
+    pd.testing.assert_frame_equal(merge_ids(left, right), left.merge(right, on="response_id"))
+
+
+@pytest.mark.parametrize("ids", [["r2", "r10", "r1", "中", "é"], ["r2", "r1", "r2"], ["r2", None, "r1"], []])
+def test_sort_ids_and_unique_rows_equal_pandas(ids):
+    frame = _frame(ids, a=range(len(ids))).set_axis(range(10, 10 + len(ids)))
+    pd.testing.assert_frame_equal(sort_ids(frame), frame.sort_values("response_id", ignore_index=True))
+    pd.testing.assert_frame_equal(unique_rows(frame), frame.drop_duplicates("response_id"))
