@@ -122,9 +122,9 @@ def validate_responses(df: pd.DataFrame) -> None:
     dup = df["response_id"][df["response_id"].duplicated()]
     if len(dup):
         raise SchemaError(f"responses.response_id is not unique, e.g. {dup.iloc[0]}")
-    bad_channel = set(df["channel"]) - CHANNELS
+    bad_channel = set(df["channel"].unique()) - CHANNELS  # unique first: no Python str per row
     if bad_channel:
         raise SchemaError(f"unknown channel(s): {', '.join(sorted(bad_channel))}")
-    bad_type = set(df["respondent_type"].dropna()) - RESPONDENT_TYPES
+    bad_type = set(df["respondent_type"].dropna().unique()) - RESPONDENT_TYPES
     if bad_type:
         raise SchemaError(f"unknown respondent_type(s): {', '.join(sorted(bad_type))}")
