@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from analyze import __version__
+from analyze.aligned import merge_ids
 from analyze.brief_sections import breakdown_tests_table, campaigns_table, changes_section, concerns_section
 from analyze.charts import fig_sentiment_by_topic, fig_stance_by_proposal, fig_topic_sizes, png_bytes
 from analyze.counting import count_round
@@ -45,25 +46,23 @@ def counts(
     With the duplicates stage's table, unique texts, campaigns and "counted once" follow analyze.counting's rules.
     """
     n_submissions = responses["submission_id"].nunique()
-    analysed = int((language["lang"] != "empty").sum())
+    analysed = language["lang"] != "empty"
+    rules = count_round(responses, duplicates) if duplicates is not None else {}
     out = {
         "submissions_received": n_submissions + len(rejects),
         "submissions_kept": n_submissions,
         "rejected": len(rejects),
         "responses": len(responses),
-        "responses_analysed": analysed,
-        "responses_empty": len(responses) - analysed,
-        "unique_texts": int(language.loc[language["lang"] != "empty", "text_norm"].nunique()),
+        "responses_analysed": int(analysed.sum()),
+        "responses_empty": len(responses) - int(analysed.sum()),
+        "unique_texts": rules["unique_texts"] if rules else int(language.loc[analysed, "text_norm"].nunique()),
     }
-    if duplicates is not None:
-        rules = count_round(responses, duplicates)
-        out |= {k: rules[k] for k in ("unique_texts", "campaigns", "campaign_copies", "counted_once")}
-    return out
+    return out | {k: rules[k] for k in ("campaigns", "campaign_copies", "counted_once") if k in rules}
 
 
 def sentiment_shares(assignments: pd.DataFrame, sentiment: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
     """Per topic: mean sentiment and the share of negative, neutral and positive responses."""
-    joined = assignments.merge(sentiment, on="response_id")
+    joined = merge_ids(assignments, sentiment)
     shares = pd.crosstab(joined["topic_id"], joined["sentiment_label"], normalize="index").reindex(
         columns=["negative", "neutral", "positive"], fill_value=0.0
     )
@@ -81,7 +80,7 @@ def sentiment_shares(assignments: pd.DataFrame, sentiment: pd.DataFrame, topics:
 
 def stance_shares(stance: pd.DataFrame, responses: pd.DataFrame, questions: dict[str, Term]) -> pd.DataFrame:
     """Per proposal (question_id): the share of support, oppose, neutral and unclear responses, and n."""
-    joined = stance if "question_id" in stance.columns else stance.merge(responses[["response_id", "question_id"]])
+    joined = stance if "question_id" in stance.columns else merge_ids(stance, responses[["response_id", "question_id"]])
     shares = pd.crosstab(joined["question_id"], joined["stance"], normalize="index").reindex(
         columns=list(STANCES), fill_value=0.0
     )
@@ -174,8 +173,10 @@ def _stance_section(stance: pd.DataFrame, chart: Chart) -> Section:
 
 
 def _breakdown_section(tables: dict[str, pd.DataFrame]) -> Section:
-    joined = tables["responses"][["response_id", "respondent_type", "channel"]].merge(
-        tables["sentiment"][["response_id", "sentiment"]], on="response_id", how="left"
+    joined = merge_ids(
+        tables["responses"][["response_id", "respondent_type", "channel"]],
+        tables["sentiment"][["response_id", "sentiment"]],
+        how="left",
     )
     grouped = joined.groupby(["respondent_type", "channel"], dropna=False)
     rows = [

@@ -42,15 +42,16 @@ def cjk_font() -> str:
 
 
 def _figure(height: float):
+    """A figure on the Agg canvas, made without pyplot: no figure manager to close, and no pyplot import."""
     import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams["font.family"] = [cjk_font(), "DejaVu Sans"]
-    plt.rcParams["axes.unicode_minus"] = False
-    fig, ax = plt.subplots(figsize=(8, height), dpi=110)
-    return fig, ax
+    matplotlib.rcParams["font.family"] = [cjk_font(), "DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    fig = Figure(figsize=(8, height), dpi=110)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots()
 
 
 def _topic_label(row: pd.Series) -> str:
@@ -143,10 +144,7 @@ def fig_concern_clusters(concerns: pd.DataFrame):
 
 
 def png_bytes(fig) -> bytes:
-    """Render a figure to PNG bytes and close it."""
-    import matplotlib.pyplot as plt
-
+    """Render a figure to PNG bytes."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})  # no version/date stamp: stable bytes
-    plt.close(fig)
     return buf.getvalue()

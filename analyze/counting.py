@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analyze.aligned import merge_ids
+
 
 def unique_key(duplicates: pd.DataFrame) -> pd.Series:
     """The key under which a response counts once: its campaign, else its exact-duplicate group.
@@ -38,7 +40,8 @@ def count_round(responses: pd.DataFrame, duplicates: pd.DataFrame) -> dict[str, 
         submissions, responses, empty_responses, unique_texts (distinct exact groups), near_groups, campaigns,
         campaign_copies (responses in a campaign), counted_once (campaigns once plus other distinct texts).
     """
-    rows = responses[["response_id", "submission_id"]].merge(duplicates, on="response_id", how="left")
+    rows = merge_ids(responses[["response_id", "submission_id"]], duplicates, how="left")
+    text, campaign = rows["exact_group"].notna(), rows["campaign_id"].notna()
     return {
         "submissions": int(rows["submission_id"].nunique()),
         "responses": len(rows),
@@ -47,7 +50,9 @@ def count_round(responses: pd.DataFrame, duplicates: pd.DataFrame) -> dict[str, 
         "near_groups": int(rows["near_group"].nunique()),
         "campaigns": int(rows["campaign_id"].nunique()),
         "campaign_copies": int(rows["campaign_id"].notna().sum()),
-        "counted_once": int(unique_key(rows).nunique()),
+        # unique_key(rows).nunique(), without a key string per row: campaigns and texts never share a key
+        "counted_once": int(rows.loc[text & campaign, "campaign_id"].nunique())
+        + int(rows.loc[text & ~campaign, "exact_group"].nunique()),
     }
 
 
