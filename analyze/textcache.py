@@ -40,8 +40,7 @@ def text_keys(namespace: str, config: str, texts: Texts) -> pa.StringArray:
     """The store key of each text: a hash of the namespace, the config string and the text (32 hex digits)."""
     if not isinstance(texts, pa.Array | pa.ChunkedArray):
         texts = pa.array([text.encode("utf-8", "surrogatepass") for text in texts], pa.large_binary())
-    prefix, joint = (pa.scalar(b, pa.large_binary()) for b in (f"{namespace}\x1f{config}\x1f".encode(), b""))
-    return sha256_hex(pc.binary_join_element_wise(prefix, texts.cast(pa.large_binary()), joint), 32)
+    return sha256_hex(texts, 32, head=f"{namespace}\x1f{config}\x1f".encode())
 
 
 def vector_column(matrix: np.ndarray) -> pa.FixedSizeListArray:
