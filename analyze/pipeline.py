@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analyze.aligned import merge_ids
 from analyze.breakdowns import break_down
 from analyze.concerns import find_concerns, quote_texts
 from analyze.counting import unique_key
@@ -121,7 +122,7 @@ def run_duplicates(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
 
     def work():
         docs = read_table(paths.processed_table("language"))[["response_id", "text_norm", "lang"]]
-        docs = docs.merge(read_table(paths.responses)[["response_id", "channel", "received_at"]], on="response_id")
+        docs = merge_ids(docs, read_table(paths.responses, ["response_id", "channel", "received_at"]))
         if (redacted := _redacted_texts(paths, docs)) is not None:  # templates are published: take them redacted
             docs["text_redacted"] = redacted
         d = cfg.duplicates
