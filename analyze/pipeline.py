@@ -22,7 +22,7 @@ from analyze.duplicates import find_campaigns
 from analyze.duplicates.variants import cached_variants
 from analyze.embeddings import CachedEmbedder, default_embedder, embedder_name
 from analyze.executor import Executor, LocalExecutor, make_executor
-from analyze.pii import redact_pii, without_placeholders
+from analyze.pii import redact_pii
 from analyze.publish import DEFAULT_FORMATS, build_brief, eval_summary_path, write_brief
 from analyze.stagecache import (
     cached_keyer,
@@ -36,6 +36,7 @@ from analyze.stagecache import (
 from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
 from analyze.topicmemo import TopicMemo
 from analyze.topics import TopicModels, fit_topics, load_codebook
+from analyze.topics.inputs import join_on_id, strip_placeholders
 from collect.collector import collect_round
 from collect.roundfile import RoundConfig, RoundPaths, load_round
 from collect.storage import clean_stale_temp_files, read_table, write_table
@@ -174,11 +175,11 @@ def run_topics(
         arrived = read_table(paths.responses, ["response_id", "received_at"])
         docs = docs.merge(arrived, on="response_id", how="left")  # arrival order: which texts topics are found on
         if (redacted := _redacted_texts(paths, docs)) is not None:  # no name or number can become a keyword
-            docs["text_norm"] = redacted.map(without_placeholders)
+            docs["text_norm"] = strip_placeholders(redacted)
         duplicates = _optional(paths, "duplicates")
         if duplicates is not None:  # fit_topics then counts once by the counting rules (analyze/counting.py)
-            docs = docs.merge(duplicates[["response_id", "campaign_id"]], on="response_id", how="left")
-            docs["unique_key"] = unique_key(docs[["response_id"]].merge(duplicates, on="response_id", how="left"))
+            docs = join_on_id(docs, duplicates[["response_id", "campaign_id"]])
+            docs["unique_key"] = unique_key(join_on_id(docs[["response_id"]], duplicates))
         t = cfg.topics
         book = cfg.codebook
         fit = fit_topics(

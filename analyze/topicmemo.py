@@ -17,10 +17,11 @@ from collect.storage import parquet_writer
 class TopicMemo:
     """The topic stage's clustering and placement, remembered by their inputs in `folder`.
 
-    The clustering is kept for the exact vectors and settings it was found for (one entry: the last fit); the
-    placement keeps each placed text's topic probabilities under the fit's key (training texts, their topics, the
-    classifier's settings), dropped when the fit changes. A re-run that adds texts but keeps the sample reads both
-    and places only the new texts.
+    The clustering is kept for the exact vectors and settings it was found for (one entry: the last fit), and so
+    are the draw of the sample and its near-duplicate points (`integers`); the placement keeps each placed text's
+    topic probabilities under the fit's key (training texts, their topics, the classifier's settings), dropped
+    when the fit changes. A re-run that adds texts but keeps the sample reads all of them and places only the new
+    texts.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -30,18 +31,25 @@ class TopicMemo:
         """Cluster labels of the rows of x under these settings: from the store, or `compute()` and kept."""
         digest = hashlib.sha256(cache_config(**settings).encode())
         digest.update(np.ascontiguousarray(x).tobytes())
-        key, path = digest.hexdigest().encode(), self.folder / "topic_labels.parquet"
+        return self.integers("topic_labels", digest.hexdigest(), compute)
+
+    def integers(self, name: str, key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """An integer array kept in `name`.parquet for the last `key` asked: from there, or `compute()` and kept.
+
+        For results that stay the same while a round grows within a step of the sample (its draw, its clustering).
+        """
+        path = self.folder / f"{name}.parquet"
         try:
             stored = pq.read_table(path)
-            if (stored.schema.metadata or {}).get(b"key") == key:
+            if (stored.schema.metadata or {}).get(b"key") == key.encode():
                 return stored.column("label").to_numpy()
         except (OSError, KeyError, pa.ArrowException):
             pass  # absent or unreadable: computed again
-        labels = np.asarray(compute(), dtype=np.int64)
-        table = pa.table({"label": labels}).replace_schema_metadata({"key": key})
+        values = np.asarray(compute(), dtype=np.int64)
+        table = pa.table({"label": values}).replace_schema_metadata({"key": key})
         with parquet_writer(path, table.schema) as writer:
             writer.write_table(table)
-        return labels
+        return values
 
     def probabilities(self, fit_key: str, texts: list[str], compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:
         """Each text's topic probabilities under the fit `fit_key`; `compute` is called once, for the texts not kept."""

@@ -14,6 +14,7 @@ Steps (each sub-model injected through `TopicModels`, BERTopic's slot names kept
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -103,6 +104,17 @@ class _Space:
     embedded: np.ndarray  # True where the row was embedded; False: placed by the transform model
 
 
+def _digest(texts: list[str]) -> str:
+    return hashlib.sha256("\x1f".join(texts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _remembered(memo: Any, name: str, texts: list[str], settings: dict, compute: Callable[[], Any]) -> np.ndarray:
+    """`compute()`, an integer array that depends only on texts and settings: kept by the memo when there is one."""
+    if memo is None:
+        return np.asarray(compute(), dtype=np.int64)
+    return memo.integers(name, json.dumps({"texts": _digest(texts), **settings}, sort_keys=True), compute)
+
+
 def _cluster(x: np.ndarray, texts: list[str], models: TopicModels, seed: int, **graph: Any) -> np.ndarray:
     """Cluster labels for every row (-1 = outlier), numbered by size then first row."""
     if models.umap_model is not None:
@@ -110,8 +122,7 @@ def _cluster(x: np.ndarray, texts: list[str], models: TopicModels, seed: int, **
     clusterer = models.hdbscan_model or GraphClusterer(seed=seed, **graph)
     extra = {"texts": texts} if isinstance(clusterer, GraphClusterer) else {}  # its lexical view reads them
     if models.memo is not None and models.hdbscan_model is None and models.umap_model is None:
-        digest = hashlib.sha256("\x1f".join(texts).encode("utf-8", "surrogatepass")).hexdigest()
-        settings = {"seed": seed, "texts": digest, **graph}
+        settings = {"seed": seed, "texts": _digest(texts), **graph}
         found = models.memo.labels(x, settings, lambda: clusterer.fit_predict(x, **extra))
     else:  # an injected model's settings are not known here: nothing kept
         found = clusterer.fit_predict(x, **extra)
@@ -144,7 +155,13 @@ def _fit_space(
     by size, -1 = outlier).
     """
     member_texts = members["text"].tolist()
-    point = near_groups(signatures(duplicate_keys(member_texts)), SAMPLE_NEAR) if member_texts else np.zeros(0, int)
+    point = _remembered(
+        models.memo,
+        "topic_points",
+        member_texts,
+        {"near": SAMPLE_NEAR},
+        lambda: near_groups(signatures(duplicate_keys(member_texts)), SAMPLE_NEAR) if member_texts else [],
+    )
     vectors_m = unit_rows(np.asarray(embedder.encode(member_texts), dtype=np.float64))
     points, first_member = np.unique(point, return_index=True)
     raw_p = np.zeros((len(points), vectors_m.shape[1]))
@@ -182,7 +199,7 @@ def _fit_space(
 
 
 def _fit_sample(
-    usable: pd.DataFrame, key: pd.Series, unique: np.ndarray, size: int, growth: float | None
+    usable: pd.DataFrame, key: pd.Series, unique: np.ndarray, size: int, growth: float | None, memo: Any = None
 ) -> tuple[list[str], pd.DataFrame]:
     """The text each distinct document is shown by, and the sample: which texts are embedded, for which document.
 
@@ -201,7 +218,14 @@ def _fit_sample(
     )["row"]
     first = usable.iloc[order.to_numpy()[: fit_population(len(usable), size, growth)]]
     candidates = first["text_norm"].drop_duplicates().tolist()
-    chosen = {candidates[i] for i in stratified_sample(candidates, [has_cjk(t) for t in candidates], size)}
+    picked = _remembered(
+        memo,
+        "topic_sample",
+        candidates,
+        {"size": size},
+        lambda: stratified_sample(candidates, [has_cjk(t) for t in candidates], size),
+    )
+    chosen = {candidates[i] for i in picked.tolist()}
     sampled = first[first["text_norm"].isin(chosen)].drop_duplicates("text_norm")
     doc_of = pd.Series(np.arange(len(texts)), index=key[unique].to_numpy())
     members = pd.DataFrame({"doc": doc_of[key[sampled.index]].to_numpy(), "text": sampled["text_norm"].to_numpy()})
@@ -267,12 +291,14 @@ def _tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The topic table and the per-response assignments, from the final topic ids in `usable`."""
     labels = usable["topic_id"].to_numpy()
-    fit_x, raw_x = space.fit[rep_of], space.raw[rep_of]
-    ids, centres = centroids(fit_x[unique], labels[unique])
-    prob, secondary = secondary_topics(fit_x, labels, ids, centres, ratio, limit)
-    usable = usable.assign(topic_prob=prob, secondary_topic_ids=secondary)
+    ids, centres = centroids(space.fit, labels[unique])  # a document's first row is its row of the space
+    # A row is placed by its document's vector and its own topic (overrides may move single rows): each distinct
+    # pair is measured once.
+    _, pair_rows, pair_of = np.unique(rep_of * (labels.max() + 2) + labels + 1, return_index=True, return_inverse=True)
+    prob, secondary = secondary_topics(space.fit[rep_of[pair_rows]], labels[pair_rows], ids, centres, ratio, limit)
+    usable = usable.assign(topic_prob=prob[pair_of], secondary_topic_ids=[secondary[i] for i in pair_of.tolist()])
     words = _describe(usable, unique, n_keywords, models)
-    raw_ids, raw_centres = centroids(raw_x[unique], labels[unique])
+    raw_ids, raw_centres = centroids(space.raw, labels[unique])
     mapped = dict(
         zip(
             raw_ids,
@@ -308,6 +334,23 @@ def _tables(
     topics = topics.sort_values(["size", "topic_id"], ascending=[False, True], ignore_index=True)
     usable["theme"] = usable["topic_id"].map(dict(zip(topics["topic_id"], topics["theme"], strict=True)))
     return topics, usable
+
+
+def _assignments(docs: pd.DataFrame, kept: np.ndarray, assigned: pd.DataFrame) -> pd.DataFrame:
+    """ASSIGNMENT_COLUMNS for every row of docs: the rows where `kept` from `assigned` (in order), the rest -1."""
+    n, at = len(docs), np.flatnonzero(kept)
+    topic, prob, theme = np.full(n, OUTLIER), np.zeros(n), np.full(n, OTHER, dtype=object)
+    topic[at] = assigned["topic_id"].to_numpy()
+    prob[at] = assigned["topic_prob"].to_numpy(dtype=float)
+    theme[at] = assigned["theme"].astype(object).fillna(OTHER).to_numpy()
+    secondary: list[list[int]] = [[] for _ in range(n)]
+    for row, ids in zip(at.tolist(), assigned["secondary_topic_ids"].tolist(), strict=True):
+        if isinstance(ids, list):
+            secondary[row] = list(ids)
+    columns = {"topic_id": topic, "topic_prob": prob, "secondary_topic_ids": secondary}
+    out = docs[["response_id"]].reset_index(drop=True).assign(**columns)
+    out["theme"] = pd.Series(theme, dtype=object)  # as before: object, not inferred as str (the file's metadata)
+    return out
 
 
 def fit_topics(
@@ -373,7 +416,8 @@ def fit_topics(
     """
     models = models or TopicModels()
     themes = tuple(load_codebook() if codebook is None else codebook)
-    usable = docs[docs["text_norm"].fillna("").str.strip().str.len() > 0].reset_index(drop=True)
+    kept = (docs["text_norm"].fillna("").str.strip().str.len() > 0).to_numpy(dtype=bool)
+    usable = docs[kept].reset_index(drop=True)
     # Fitted and counted once per key: the counting rules' key when the duplicates stage gave one, else the
     # campaign, else the normalised text.
     key = "text:" + usable["text_norm"]
@@ -389,7 +433,7 @@ def fit_topics(
         embedder = models.embedder or default_embedder(embedding_model)
         vectors = theme_vectors(themes, embedder)
         space, labels = _fit_space(
-            *_fit_sample(usable, key, unique, sample_size, refit_growth),
+            *_fit_sample(usable, key, unique, sample_size, refit_growth, models.memo),
             embedder,
             vectors,
             models,
@@ -428,14 +472,6 @@ def fit_topics(
         )
     else:
         topics, assigned = pd.DataFrame(columns=TOPIC_COLUMNS), usable.assign(topic_prob=0.0)
-    assignments = docs[["response_id"]].merge(
-        assigned.reindex(columns=ASSIGNMENT_COLUMNS), on="response_id", how="left"
-    )
-    assignments["topic_id"] = assignments["topic_id"].fillna(OUTLIER).astype(int)
-    assignments["topic_prob"] = assignments["topic_prob"].fillna(0.0).astype(float)
-    assignments["secondary_topic_ids"] = assignments["secondary_topic_ids"].map(
-        lambda v: list(v) if isinstance(v, list) else []
-    )
-    assignments["theme"] = assignments["theme"].astype(object).fillna(OTHER)
+    assignments = _assignments(docs, kept, assigned.reindex(columns=ASSIGNMENT_COLUMNS))
     diff = topic_diff(previous, topics) if previous is not None else pd.DataFrame(columns=DIFF_COLUMNS)
     return TopicFit(assignments, topics, audit.reindex(columns=AUDIT_COLUMNS), diff)

@@ -111,6 +111,9 @@ def split_keywords(words: list[str], n: int) -> tuple[list[str], list[str], bool
     return en[:n], zh[:n], translated
 
 
+_SCAN = 256  # rows of a topic read at a time while looking for its representative responses
+
+
 def representative_ids(group: pd.DataFrame, k: int) -> list[str]:
     """Up to k response ids, most central first, taking from each language (Chinese, other) in turn.
 
@@ -118,7 +121,15 @@ def representative_ids(group: pd.DataFrame, k: int) -> list[str]:
     document's reflects the classifier's confidence.
     """
     ranked = group.sort_values(["embedded", "topic_prob", "response_id"], ascending=[False, False, True])
-    by_lang = [list(g["response_id"]) for _, g in ranked.groupby(ranked["text_norm"].map(has_cjk), sort=True)]
+    firsts: tuple[list[str], list[str]] = ([], [])  # the first k of each language (other, Chinese), in rank order
+    for start in range(0, len(ranked), _SCAN):  # a few rows usually find both: no need to read a topic's every text
+        rows = ranked.iloc[start : start + _SCAN]
+        for rid, text in zip(rows["response_id"].tolist(), rows["text_norm"].tolist(), strict=True):
+            if len(bucket := firsts[has_cjk(text)]) < k:
+                bucket.append(rid)
+        if min(map(len, firsts)) >= k:
+            break
+    by_lang = [ids for ids in firsts if ids]
     picked: list[str] = []
     while len(picked) < k and any(by_lang):
         for ids in by_lang:

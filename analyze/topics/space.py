@@ -182,19 +182,16 @@ def secondary_topics(
     A topic is secondary when its similarity is positive and at least `ratio` times the row's similarity to its
     main topic; at most `limit` are kept, closest first. Outliers get 0 and no secondary topics.
     """
-    prob = np.zeros(len(x))
     secondary: list[list[int]] = [[] for _ in range(len(x))]
     if not ids:
-        return prob, secondary
+        return np.zeros(len(x)), secondary
     sims = unit_rows(x) @ centres.T
-    col = {t: i for i, t in enumerate(ids)}
-    for row, label in enumerate(labels.tolist()):
-        if label == OUTLIER:
-            continue
-        own = sims[row, col[label]]
-        prob[row] = own
-        order = np.argsort(-sims[row], kind="stable")
-        secondary[row] = [
-            ids[j] for j in order if ids[j] != label and sims[row, j] > 0 and sims[row, j] >= ratio * own
-        ][:limit]
-    return np.round(prob, 6), secondary
+    assigned = labels != OUTLIER
+    own = np.where(assigned, sims[np.arange(len(x)), np.searchsorted(ids, labels)], 0.0)
+    order = np.argsort(-sims, axis=1, kind="stable")
+    ranked, close = np.asarray(ids)[order], np.take_along_axis(sims, order, axis=1)
+    keep = assigned[:, None] & (ranked != labels[:, None]) & (close > 0) & (close >= ratio * own[:, None])
+    keep &= np.cumsum(keep, axis=1) <= limit
+    for row in np.flatnonzero(keep.any(axis=1)).tolist():
+        secondary[row] = ranked[row, keep[row]].tolist()
+    return np.round(own, 6), secondary

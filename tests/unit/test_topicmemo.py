@@ -56,4 +56,14 @@ def test_a_re_run_with_the_memo_gives_the_tables_of_a_fresh_fit(tmp_path):
         for a, b in ((fresh, cold), (fresh, warm)):
             pd.testing.assert_frame_equal(a.assignments, b.assignments)
             pd.testing.assert_frame_equal(a.topics, b.topics)
-    assert (tmp_path / "topic_labels.parquet").is_file() and (tmp_path / "topic_proba.parquet").is_file()
+    kept = ("topic_labels", "topic_proba", "topic_sample", "topic_points")
+    assert all((tmp_path / f"{name}.parquet").is_file() for name in kept)
+
+
+def test_integers_are_kept_for_the_last_key_of_each_name(tmp_path):
+    memo = TopicMemo(tmp_path)
+    compute = Counting(lambda: np.array([3, 1, 2]))
+    for key in ("a", "a", "b", "a"):
+        assert memo.integers("topic_sample", key, compute).tolist() == [3, 1, 2]
+    assert len(compute.calls) == 3  # a, then b replaced it, then a again
+    assert memo.integers("topic_points", "a", compute).tolist() == [3, 1, 2] and len(compute.calls) == 4

@@ -18,6 +18,8 @@ from analyze.topics import (
     fit_topics,
     load_codebook,
 )
+from analyze.topics.keywords import representative_ids
+from analyze.topics.space import secondary_topics, unit_rows
 
 # Each blob is one concern, written in English and in Traditional Chinese (half the texts each), so language and
 # topic are independent, as they are in a bilingual consultation.
@@ -238,3 +240,45 @@ def test_topics_map_to_the_closest_theme_or_other():
     assert themes[topic] == "surveillance"
     assert (themes.drop(topic) == "other").all()
     assert (out.assignments.loc[[i for i, c in enumerate(y) if c == 0], "theme"] == "surveillance").all()
+
+
+def _secondary_by_row(x, labels, ids, centres, ratio, limit):
+    """The definition, one row at a time: what the vectorised secondary_topics must agree with."""
+    sims = unit_rows(x) @ centres.T
+    prob, secondary = np.zeros(len(x)), []
+    for row, label in enumerate(labels.tolist()):
+        if label == OUTLIER:
+            secondary.append([])
+            continue
+        own = prob[row] = sims[row, ids.index(label)]
+        order = np.argsort(-sims[row], kind="stable")
+        close = [ids[j] for j in order if ids[j] != label and sims[row, j] > 0 and sims[row, j] >= ratio * own]
+        secondary.append(close[:limit])
+    return np.round(prob, 6), secondary
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 5])
+def test_secondary_topics_agree_with_their_definition_row_by_row(limit):
+    rng = np.random.default_rng(limit)
+    ids = [0, 2, 3, 7, 9]
+    centres = unit_rows(rng.normal(size=(5, 4)))
+    x = np.vstack([rng.normal(size=(300, 4)), centres[[1, 1, 3]], (centres[0] + centres[2])[None], np.zeros((1, 4))])
+    labels = rng.choice(ids + [OUTLIER], size=len(x))
+    prob, secondary = secondary_topics(x, labels, ids, centres, 0.5, limit)
+    expected_prob, expected = _secondary_by_row(x, labels, ids, centres, 0.5, limit)
+    assert prob.tolist() == expected_prob.tolist() and secondary == expected
+    assert any(secondary) or limit == 0
+
+
+def test_representative_responses_reach_a_language_that_ranks_low():
+    n = 600  # past the first rows read: Chinese responses rank last here
+    group = pd.DataFrame(
+        {
+            "response_id": [f"r{i:04d}" for i in range(n)],
+            "text_norm": ["privacy"] * (n - 2) + ["私隱", "私隱保障"],
+            "embedded": True,
+            "topic_prob": np.linspace(1, 0, n),
+        }
+    )
+    assert representative_ids(group, 3) == ["r0000", "r0598", "r0001"]
+    assert representative_ids(group.iloc[:5], 3) == ["r0000", "r0001", "r0002"]
