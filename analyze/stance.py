@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-import pyarrow as pa
 
+from analyze.aligned import merge_ids
 from analyze.sentences import split_sentences
 
 STANCE_COLUMNS = ["response_id", "question_id", "stance", "stance_source", "stance_score", "evidence"]
@@ -200,28 +200,15 @@ def find_stance(
     return stance_rows(stance_inputs(responses, language, sentiment), questions or {})
 
 
-def _same(a: pd.Series, b: pd.Series) -> bool:
-    """Whether two columns hold the same strings in the same order, whatever their string dtypes."""
-    return len(a) == len(b) and pa.array(a, pa.large_string()).equals(pa.array(b, pa.large_string()))
-
-
 def stance_inputs(responses: pd.DataFrame, language: pd.DataFrame, sentiment: pd.DataFrame) -> pd.DataFrame:
     """What `find_stance` reads, one row per response: response_id, question_id, meta, text_norm, sentiment.
 
     text_norm holds text_redacted when `language` has it (see `find_stance`).
     """
     text = "text_redacted" if "text_redacted" in language.columns else "text_norm"
-    table = responses[["response_id", "question_id", "meta"]]
-    ids = table["response_id"]
-    if ids.is_unique and _same(ids, language["response_id"]) and _same(ids, sentiment["response_id"]):
-        # the stages' own tables, row for row: the merges below would only match each row to itself
-        return table.reset_index(drop=True).assign(
-            text_norm=language[text].array, sentiment=sentiment["sentiment"].array
-        )
-    table = table.merge(
-        language[["response_id", text]].rename(columns={text: "text_norm"}), on="response_id", how="left"
-    )
-    return table.merge(sentiment[["response_id", "sentiment"]], on="response_id", how="left")
+    texts = language[["response_id", text]].rename(columns={text: "text_norm"})
+    table = merge_ids(responses[["response_id", "question_id", "meta"]], texts, how="left")
+    return merge_ids(table, sentiment[["response_id", "sentiment"]], how="left")
 
 
 def stance_keys(table: pd.DataFrame) -> list[tuple[str, str, str, float]]:
