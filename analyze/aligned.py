@@ -19,8 +19,8 @@ def _unique_ids(ids: pa.Array | pa.ChunkedArray) -> bool:
 
 
 def _same_ids(left: pd.Series, right: pd.Series) -> bool:
-    """Whether two id columns hold the same unique, non-missing ids in the same order."""
-    if len(left) != len(right):
+    """Whether two id columns of one dtype hold the same unique, non-missing ids in the same order."""
+    if len(left) != len(right) or left.dtype != right.dtype:  # merge gives object ids for two string dtypes
         return False
     a, b = pa.array(left), pa.array(right)
     return a.type == b.type and b.null_count == 0 and _unique_ids(a) and pc.all(pc.equal(a, b)).as_py() is True
@@ -33,6 +33,15 @@ def merge_ids(left: pd.DataFrame, right: pd.DataFrame, how: str = "inner") -> pd
         out = pd.concat([left.reset_index(drop=True), right.drop(columns=ID).reset_index(drop=True)], axis=1)
         return out.set_axis(pd.RangeIndex(len(out)))
     return left.merge(right, on=ID, how=how)
+
+
+def ids_like(frame: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its ids in `other`'s dtype, for a join whose ids are only counted, not kept in the output.
+
+    The collect stage's table holds its ids as pandas "string" and the stage tables as "str"; `merge` of the two
+    gives object ids, and `merge_ids` then merges too, to give the same.
+    """
+    return frame.astype({ID: other[ID].dtype})
 
 
 def unique_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analyze.aligned import merge_ids, sort_ids, unique_rows
+from analyze.aligned import ids_like, merge_ids, sort_ids, unique_rows
 
 BREAKDOWN_COLUMNS = [
     "dimension",
@@ -117,7 +117,7 @@ def break_down(responses: pd.DataFrame, sentiment: pd.DataFrame, stance: pd.Data
         table (JSON counts, group -> outcome -> responses).
 
     """
-    table = responses[["response_id", "respondent_type", "channel", "meta"]]
+    table = ids_like(responses[["response_id", "respondent_type", "channel", "meta"]], sentiment)
     table = merge_ids(table, sentiment[["response_id", "sentiment_label"]], how="left")
     table = sort_ids(merge_ids(table, unique_rows(stance[["response_id", "stance"]]), how="left"))
     dimensions = {"respondent_type": table["respondent_type"], "channel": table["channel"]}

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from analyze import __version__
-from analyze.aligned import merge_ids
+from analyze.aligned import ids_like, merge_ids
 from analyze.brief_sections import breakdown_tests_table, campaigns_table, changes_section, concerns_section
 from analyze.charts import fig_sentiment_by_topic, fig_stance_by_proposal, fig_topic_sizes, png_bytes
 from analyze.counting import count_round
@@ -80,7 +80,11 @@ def sentiment_shares(assignments: pd.DataFrame, sentiment: pd.DataFrame, topics:
 
 def stance_shares(stance: pd.DataFrame, responses: pd.DataFrame, questions: dict[str, Term]) -> pd.DataFrame:
     """Per proposal (question_id): the share of support, oppose, neutral and unclear responses, and n."""
-    joined = stance if "question_id" in stance.columns else merge_ids(stance, responses[["response_id", "question_id"]])
+    joined = (
+        stance
+        if "question_id" in stance.columns
+        else merge_ids(stance, ids_like(responses[["response_id", "question_id"]], stance))
+    )
     shares = pd.crosstab(joined["question_id"], joined["stance"], normalize="index").reindex(
         columns=list(STANCES), fill_value=0.0
     )
@@ -173,9 +177,10 @@ def _stance_section(stance: pd.DataFrame, chart: Chart) -> Section:
 
 
 def _breakdown_section(tables: dict[str, pd.DataFrame]) -> Section:
+    sentiment = tables["sentiment"][["response_id", "sentiment"]]
     joined = merge_ids(
-        tables["responses"][["response_id", "respondent_type", "channel"]],
-        tables["sentiment"][["response_id", "sentiment"]],
+        ids_like(tables["responses"][["response_id", "respondent_type", "channel"]], sentiment),
+        sentiment,
         how="left",
     )
     grouped = joined.groupby(["respondent_type", "channel"], dropna=False)

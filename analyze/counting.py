@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analyze.aligned import merge_ids
+from analyze.aligned import ids_like, merge_ids
 
 
 def unique_key(duplicates: pd.DataFrame) -> pd.Series:
@@ -40,7 +40,7 @@ def count_round(responses: pd.DataFrame, duplicates: pd.DataFrame) -> dict[str, 
         submissions, responses, empty_responses, unique_texts (distinct exact groups), near_groups, campaigns,
         campaign_copies (responses in a campaign), counted_once (campaigns once plus other distinct texts).
     """
-    rows = merge_ids(responses[["response_id", "submission_id"]], duplicates, how="left")
+    rows = merge_ids(ids_like(responses[["response_id", "submission_id"]], duplicates), duplicates, how="left")
     text, campaign = rows["exact_group"].notna(), rows["campaign_id"].notna()
     return {
         "submissions": int(rows["submission_id"].nunique()),

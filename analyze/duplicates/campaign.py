@@ -8,7 +8,7 @@ docs/adr/0004-counting.md for how campaigns enter the counts.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -60,7 +60,7 @@ def _medoid(members: np.ndarray, counts: np.ndarray, sig: np.ndarray) -> int:
     return int(candidates[np.argmax(score)])  # argmax keeps the first (most copied) on ties
 
 
-def _factorize_sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _factorize_sorted(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """`pd.factorize(values, sort=True)` for strings, sorted by Arrow (UTF-8 bytes sort as code points do)."""
     encoded = pa.array(values, pa.string()).dictionary_encode()
     order = pc.sort_indices(encoded.dictionary).to_numpy()
@@ -91,7 +91,8 @@ def _campaign_rows(
     sizes = units.groupby("near")["copies"].sum()
     chosen = sizes.index[sizes >= min_size]
     members_of = units.groupby("near").indices
-    in_campaign = frame[frame["near"].isin(chosen)]
+    described = [c for c in ("near", "received_at", "channel", "lang") if c in frame]  # not the texts
+    in_campaign = frame.loc[frame["near"].isin(chosen), described]
     seen = in_campaign.groupby("near")["received_at"].agg(["min", "max"]) if "received_at" in frame else None
     channels, languages = _tallies(in_campaign, "channel"), _tallies(in_campaign, "lang")
     copies, first_row, digests = units["copies"].to_numpy(), units["first_row"].to_numpy(), units["digest"].to_numpy()
@@ -178,9 +179,11 @@ def find_campaigns(
     frame = docs.reset_index(drop=True).copy()
     norm_codes, norms = pd.factorize(frame["text_norm"].fillna(""))  # the order of the distinct texts is immaterial
     # Python lists from numpy arrays, not from Arrow-backed columns (iterating those is ten times slower).
-    keys = np.array(keys_of(norms.to_numpy().tolist()), dtype=object)[norm_codes]
-    has = keys != ""
-    unit, unit_keys = _factorize_sorted(keys[has])
+    ranks, distinct = _factorize_sorted(keys_of(norms.to_numpy().tolist()))
+    ranks = ranks[norm_codes]  # each response's key as its rank among the distinct keys (every one occurs)
+    skip = int(len(distinct) > 0 and distinct[0] == "")  # the empty key, when a text has none, sorts first
+    has = ranks >= skip
+    unit, unit_keys = ranks[has] - skip, distinct[skip:]
     units = pd.DataFrame({"key": unit_keys, "copies": np.bincount(unit, minlength=len(unit_keys))})
     units["digest"] = pd.Series([key_digest(k) for k in unit_keys], dtype=object)
     units["first_row"] = pd.Series(np.flatnonzero(has)).groupby(unit).min().to_numpy()

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from analyze.aligned import merge_ids, sort_ids, unique_rows
+from analyze.aligned import ids_like, merge_ids, sort_ids, unique_rows
 
 
 def _frame(ids, **columns) -> pd.DataFrame:
@@ -36,3 +36,13 @@ def test_sort_ids_and_unique_rows_equal_pandas(ids):
     frame = _frame(ids, a=range(len(ids))).set_axis(range(10, 10 + len(ids)))
     pd.testing.assert_frame_equal(sort_ids(frame), frame.sort_values("response_id", ignore_index=True))
     pd.testing.assert_frame_equal(unique_rows(frame), frame.drop_duplicates("response_id"))
+
+
+def test_merge_ids_of_two_string_dtypes_gives_what_merge_gives():
+    left = _frame(["r1", "r2"], a=[1, 2])
+    right = pd.DataFrame({"response_id": pd.array(["r1", "r2"], dtype="string"), "b": [3, 4]})  # the collect table's
+    merged = merge_ids(left, right)
+    pd.testing.assert_frame_equal(merged, left.merge(right, on="response_id"))
+    assert merged["response_id"].dtype == object
+    aligned = merge_ids(left, ids_like(right, left))
+    assert aligned["response_id"].dtype == left["response_id"].dtype and aligned["b"].tolist() == [3, 4]
