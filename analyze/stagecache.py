@@ -85,7 +85,7 @@ def cached_sentiment(docs: pd.DataFrame, folder: Path, map_frame: MapFrame = _di
     return cached_frame(docs, sentiment.score_sentiment, keys, cache, map_frame)
 
 
-def _per_distinct(values: np.ndarray, text: Callable[[object], str]) -> pa.Array:
+def _per_distinct(values: pd.Series | np.ndarray, text: Callable[[object], str]) -> pa.Array:
     """`text(value)` of each value, called once per distinct value (question ids and scores repeat)."""
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
     return pa.array([text(v) for v in distinct], pa.large_string()).take(codes)
@@ -98,7 +98,7 @@ def _stance_keys(table: pd.DataFrame, questions: dict[str, str]) -> pa.Array:
     """
     scores = table["sentiment"].astype(float).fillna(0.0).to_numpy(np.float64)
     return pc.binary_join_element_wise(
-        _per_distinct(table["question_id"].to_numpy(), lambda q: f"{q}\x1f{questions.get(str(q), '')}"),
+        _per_distinct(table["question_id"], lambda q: f"{q}\x1f{questions.get(str(q), '')}"),
         text_array(table["meta"]),
         text_array(table["text_norm"]),
         _per_distinct(scores.view(np.int64), lambda bits: repr(float(np.int64(bits).view(np.float64)))),
