@@ -96,16 +96,18 @@ def _campaign_rows(
     seen = in_campaign.groupby("near")["received_at"].agg(["min", "max"]) if "received_at" in frame else None
     channels, languages = _tallies(in_campaign, "channel"), _tallies(in_campaign, "lang")
     copies, first_row, digests = units["copies"].to_numpy(), units["first_row"].to_numpy(), units["digest"].to_numpy()
-    campaign_ids = np.full(len(units), None, dtype=object)
-    similarity = np.full(len(units), np.nan)
+    template_of = np.full(len(units), -1)
     templates, variants = [], []
     for near in chosen:
         members = members_of[near]
-        template = _medoid(members, copies, sig)
-        campaign_ids[members] = "c-" + digests[template]
-        similarity[members] = (sig[members] == sig[template]).mean(axis=1)
+        template_of[members] = template = _medoid(members, copies, sig)
         templates.append(template)
         variants.append(members[np.lexsort((members, -copies[members]))][:VARIANT_TEXTS])
+    inside = np.flatnonzero(template_of >= 0)  # every campaign member at once, not one campaign at a time
+    campaign_ids = np.full(len(units), None, dtype=object)
+    campaign_ids[inside] = "c-" + digests[template_of[inside]]
+    similarity = np.full(len(units), np.nan)
+    similarity[inside] = (sig[inside] == sig[template_of[inside]]).mean(axis=1)
     units["campaign_id"] = campaign_ids
     units["template_similarity"] = similarity
     # Only the rows quoted are taken out of the Arrow-backed columns: converting whole columns cost more than the rest.
