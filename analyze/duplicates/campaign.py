@@ -201,13 +201,15 @@ def find_campaigns(
     # The smallest digest of each near group: "first" after sorting, since "min" on strings is a Python loop per group.
     near_digest = units.sort_values("digest").groupby("near")["digest"].transform("first").reindex(units.index)
     out = pd.DataFrame({"response_id": frame["response_id"]})
+    unit_of_row = frame["unit"].to_numpy()  # -1, a label no unit has, leaves empty texts missing
     for column, values in (
         ("exact_group", "x-" + units["digest"]),
         ("near_group", "n-" + near_digest),
         ("campaign_id", units["campaign_id"]),
         ("template_similarity", units["template_similarity"].round(4)),
     ):
-        out[column] = pd.Series(values.to_numpy()[unit], index=np.flatnonzero(has)).reindex(out.index)
+        # typed once per distinct text, then spread to the responses (an Arrow take for strings)
+        out[column] = pd.Series(values.to_numpy()).reindex(unit_of_row).set_axis(out.index)
     out["is_campaign_copy"] = out["campaign_id"].notna()
     campaigns = campaigns.sort_values(["size", "campaign_id"], ascending=[False, True], ignore_index=True)
     return out[DUPLICATE_COLUMNS], campaigns
