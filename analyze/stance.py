@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analyze.aligned import merge_ids
+from analyze.aligned import ids_like, merge_ids
 from analyze.sentences import split_sentences
 
 STANCE_COLUMNS = ["response_id", "question_id", "stance", "stance_source", "stance_score", "evidence"]
@@ -207,7 +207,8 @@ def stance_inputs(responses: pd.DataFrame, language: pd.DataFrame, sentiment: pd
     """
     text = "text_redacted" if "text_redacted" in language.columns else "text_norm"
     texts = language[["response_id", text]].rename(columns={text: "text_norm"})
-    table = merge_ids(responses[["response_id", "question_id", "meta"]], texts, how="left")
+    # the ids in the stage tables' dtype, so that they line up by position; only their values reach the output
+    table = merge_ids(ids_like(responses[["response_id", "question_id", "meta"]], texts), texts, how="left")
     return merge_ids(table, sentiment[["response_id", "sentiment"]], how="left")
 
 
