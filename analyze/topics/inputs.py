@@ -6,6 +6,7 @@ hash join costs a good part of a re-run whose every text result is cached.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analyze.pii import PLACEHOLDER, without_placeholders
@@ -21,10 +22,14 @@ def join_on_id(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
     Stage tables keep the order of the table they were made from, so most joins need no hashing of ids.
     """
     ids = left[ID]
-    aligned = ids.equals(right[ID]) and ids.is_unique and not set(left.columns) & set(right.columns) - {ID}
+    same = np.array_equal(ids.to_numpy(), right[ID].to_numpy())  # by value: a merge may leave ids as objects
+    aligned = same and ids.is_unique and not set(left.columns) & set(right.columns) - {ID}
     if not aligned:
         return left.merge(right, on=ID, how="left")
-    return pd.concat([left.reset_index(drop=True), right.drop(columns=ID).reset_index(drop=True)], axis=1)
+    out = pd.concat([left.reset_index(drop=True), right.drop(columns=ID).reset_index(drop=True)], axis=1)
+    if ids.dtype != right[ID].dtype:  # as the merge does: keys of two dtypes come out as objects
+        out[ID] = out[ID].astype(object)
+    return out
 
 
 def strip_placeholders(redacted: pd.Series) -> pd.Series:

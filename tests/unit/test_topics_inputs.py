@@ -29,5 +29,8 @@ def test_strip_placeholders_is_without_placeholders_of_each_text():
 def test_join_on_id_is_the_left_merge_whether_or_not_the_ids_line_up():
     left = pd.DataFrame({"response_id": ["a", "b", "c"], "x": [1, 2, 3]})
     right = pd.DataFrame({"response_id": ["a", "b", "c"], "y": ["p", None, "r"]})
-    for other in (right, right.iloc[[2, 0]], right.assign(x=0)):  # aligned; shuffled and missing; clashing column
+    as_objects = right.astype({"response_id": object})
+    for other in (right, as_objects, right.iloc[[2, 0]], right.assign(x=0)):  # aligned; shuffled; clashing column
         pd.testing.assert_frame_equal(join_on_id(left, other), left.merge(other, on="response_id", how="left"))
+    left = left.astype({"response_id": object})
+    pd.testing.assert_frame_equal(join_on_id(left, right), left.merge(right, on="response_id", how="left"))
