@@ -18,21 +18,31 @@ def _unique_ids(ids: pa.Array | pa.ChunkedArray) -> bool:
     return ids.null_count == 0 and len(pc.unique(ids)) == len(ids)  # unique: a hash set, faster than count_distinct
 
 
-def _same_ids(left: pd.Series, right: pd.Series) -> bool:
-    """Whether two id columns of one dtype hold the same unique, non-missing ids in the same order."""
-    if len(left) != len(right) or left.dtype != right.dtype:  # merge gives object ids for two string dtypes
-        return False
-    a, b = pa.array(left), pa.array(right)
-    return a.type == b.type and b.null_count == 0 and _unique_ids(a) and pc.all(pc.equal(a, b)).as_py() is True
+def _lined_up(left: pd.DataFrame, right: pd.DataFrame) -> bool:
+    """Whether `right` adds only columns, and lists `left`'s ids (of the same dtype, none missing) in the same order."""
+    if set(left.columns) & set(right.columns) != {ID} or len(left) != len(right) or left[ID].dtype != right[ID].dtype:
+        return False  # merge gives object ids for two string dtypes
+    a, b = pa.array(left[ID]), pa.array(right[ID])
+    return a.type == b.type and a.null_count == b.null_count == 0 and pc.all(pc.equal(a, b)).as_py() is True
 
 
-def merge_ids(left: pd.DataFrame, right: pd.DataFrame, how: str = "inner") -> pd.DataFrame:
-    """`left.merge(right, on="response_id", how=how)` ("inner" or "left"), by position when the ids line up."""
-    shared = set(left.columns) & set(right.columns)
-    if shared == {ID} and _same_ids(left[ID], right[ID]):
-        out = pd.concat([left.reset_index(drop=True), right.drop(columns=ID).reset_index(drop=True)], axis=1)
-        return out.set_axis(pd.RangeIndex(len(out)))
-    return left.merge(right, on=ID, how=how)
+def merge_ids(left: pd.DataFrame, *rights: pd.DataFrame, how: str = "inner") -> pd.DataFrame:
+    """`left.merge(right, on="response_id", how=how)` for each right in turn ("inner" or "left").
+
+    A right that lines up is joined by position; the ids' uniqueness, without which merge would repeat rows, is
+    checked once for the whole chain, since joining by position keeps them.
+    """
+    out, unique = left, False
+    for right in rights:
+        if _lined_up(out, right) and (unique or _unique_ids(pa.array(out[ID]))):
+            out, unique = (
+                pd.concat([out.reset_index(drop=True), right.drop(columns=ID).reset_index(drop=True)], axis=1),
+                True,
+            )
+            out = out.set_axis(pd.RangeIndex(len(out)))
+        else:
+            out, unique = out.merge(right, on=ID, how=how), False
+    return out
 
 
 def ids_like(frame: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:

@@ -118,8 +118,10 @@ def break_down(responses: pd.DataFrame, sentiment: pd.DataFrame, stance: pd.Data
 
     """
     table = ids_like(responses[["response_id", "respondent_type", "channel", "meta"]], sentiment)
-    table = merge_ids(table, sentiment[["response_id", "sentiment_label"]], how="left")
-    table = sort_ids(merge_ids(table, unique_rows(stance[["response_id", "stance"]]), how="left"))
+    table = merge_ids(
+        table, sentiment[["response_id", "sentiment_label"]], unique_rows(stance[["response_id", "stance"]]), how="left"
+    )
+    table = sort_ids(table)
     dimensions = {"respondent_type": table["respondent_type"], "channel": table["channel"]}
     dimensions |= {f"meta:{c}": col for c, col in meta_fields(table["meta"]).items()}
     rows = []

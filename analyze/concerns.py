@@ -131,8 +131,11 @@ def find_concerns(
         neutral_share, unclear_share, size, size_unique, quotes; members: response_id, concern_id).
 
     """
-    table = merge_ids(assignments[["response_id", "topic_id"]], sentiment[["response_id", "sentiment"]])
-    table = merge_ids(table, unique_rows(stance[["response_id", "stance"]]))
+    table = merge_ids(
+        assignments[["response_id", "topic_id"]],
+        sentiment[["response_id", "sentiment"]],
+        unique_rows(stance[["response_id", "stance"]]),
+    )
     table = sort_ids(merge_ids(table, texts[["response_id", "quote_text", "unique_key"]], how="left"))
     if table.empty:
         return pd.DataFrame(columns=CONCERN_COLUMNS), pd.DataFrame(columns=MEMBER_COLUMNS)
@@ -183,11 +186,17 @@ def quote_texts(
     """
     out = language[["response_id", "text_norm"]].copy()
     out["quote_text"] = out["text_norm"]
+    counted = duplicates is not None and {"exact_group", "campaign_id"} <= set(duplicates.columns)
+    joined = merge_ids(
+        out[["response_id"]],
+        *([] if pii is None else [pii[["response_id", "text_redacted"]]]),
+        *([duplicates[["response_id", "exact_group", "campaign_id"]]] if counted else []),
+        how="left",
+    )
     if pii is not None:
-        redacted = merge_ids(out[["response_id"]], pii[["response_id", "text_redacted"]], how="left")["text_redacted"]
-        out["quote_text"] = redacted.fillna("").array  # never fall back to unredacted text when PII ran
+        out["quote_text"] = joined["text_redacted"].fillna("").array  # never fall back to unredacted text when PII ran
     out["unique_key"] = out["text_norm"]
-    if duplicates is not None and {"exact_group", "campaign_id"} <= set(duplicates.columns):
-        keys = unique_key(merge_ids(out[["response_id"]], duplicates, how="left"))
+    if counted:
+        keys = unique_key(joined)
         out["unique_key"] = keys.astype("string").fillna(out["text_norm"]).astype(out["text_norm"].dtype).array
     return out[["response_id", "quote_text", "unique_key"]]

@@ -23,7 +23,7 @@ def _frame(ids, **columns) -> pd.DataFrame:
 def test_merge_ids_equals_merge(how, right_ids):
     left = _frame(["r1", "r2", "r3"], a=[1, 2, 3]).set_axis([5, 6, 7])
     right = _frame(right_ids, b=list("xyz"[: len(right_ids)]))
-    pd.testing.assert_frame_equal(merge_ids(left, right, how), left.merge(right, on="response_id", how=how))
+    pd.testing.assert_frame_equal(merge_ids(left, right, how=how), left.merge(right, on="response_id", how=how))
 
 
 def test_merge_ids_with_a_shared_column_merges():
@@ -46,3 +46,11 @@ def test_merge_ids_of_two_string_dtypes_gives_what_merge_gives():
     assert merged["response_id"].dtype == object
     aligned = merge_ids(left, ids_like(right, left))
     assert aligned["response_id"].dtype == left["response_id"].dtype and aligned["b"].tolist() == [3, 4]
+
+
+@pytest.mark.parametrize("second_ids", [["r1", "r2", "r3"], ["r3", "r2", "r1"], ["r1", "r1", "r2"]])
+def test_merge_ids_chains_as_merges_do(second_ids):
+    left = _frame(["r1", "r2", "r3"], a=[1, 2, 3])
+    first, second = _frame(["r1", "r2", "r3"], b=[4, 5, 6]), _frame(second_ids, c=[7, 8, 9])
+    expected = left.merge(first, on="response_id", how="left").merge(second, on="response_id", how="left")
+    pd.testing.assert_frame_equal(merge_ids(left, first, second, how="left"), expected)
