@@ -27,7 +27,7 @@ from analyze.duplicates.signature import near_groups, signatures
 from analyze.embeddings import Embedder, default_embedder
 from analyze.normalise import has_cjk
 from analyze.topics.codebook import OTHER, Theme, guide, load_codebook, map_themes, theme_vectors
-from analyze.topics.keywords import ranked_words, representative_ids, split_keywords, tokenize_texts
+from analyze.topics.keywords import central_first, ranked_words, representative_ids, split_keywords, tokenize_texts
 from analyze.topics.overrides import AUDIT_COLUMNS, apply_overrides
 from analyze.topics.rounds import DIFF_COLUMNS, match_previous, topic_diff
 from analyze.topics.space import (
@@ -216,8 +216,8 @@ def _fit_sample(
     order = pd.DataFrame({"when": when, "row": np.arange(len(usable))}).sort_values(
         ["when", "row"], na_position="last", kind="stable"
     )["row"]
-    first = usable.iloc[order.to_numpy()[: fit_population(len(usable), size, growth)]]
-    candidates = first["text_norm"].drop_duplicates().tolist()
+    first = usable["text_norm"].iloc[order.to_numpy()[: fit_population(len(usable), size, growth)]]
+    candidates = first.drop_duplicates().tolist()
     picked = _remembered(
         memo,
         "topic_sample",
@@ -226,9 +226,9 @@ def _fit_sample(
         lambda: stratified_sample(candidates, [has_cjk(t) for t in candidates], size),
     )
     chosen = {candidates[i] for i in picked.tolist()}
-    sampled = first[first["text_norm"].isin(chosen)].drop_duplicates("text_norm")
+    sampled = first[first.isin(chosen)].drop_duplicates()
     doc_of = pd.Series(np.arange(len(texts)), index=key[unique].to_numpy())
-    members = pd.DataFrame({"doc": doc_of[key[sampled.index]].to_numpy(), "text": sampled["text_norm"].to_numpy()})
+    members = pd.DataFrame({"doc": doc_of[key[sampled.index]].to_numpy(), "text": sampled.to_numpy()})
     first_sampled = members.drop_duplicates("doc")
     shown = pd.Series(texts.to_numpy())
     shown[first_sampled["doc"].to_numpy()] = first_sampled["text"].to_numpy()
@@ -308,7 +308,8 @@ def _tables(
     )
     names = {t.id: (t.name_en, t.name_zh) for t in themes} | {OTHER: ("Other", "其他")}
     rows = []
-    for topic, group in usable[usable["topic_id"] != OUTLIER].groupby("topic_id", sort=True):
+    ranked = central_first(usable[usable["topic_id"] != OUTLIER])
+    for topic, group in ranked.groupby("topic_id", sort=True):
         en, zh, translated = words.get(topic, ([], [], False))
         theme, score = mapped.get(topic, (OTHER, 0.0))
         edits = label_edits.get(int(topic), {})

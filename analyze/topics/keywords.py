@@ -114,13 +114,19 @@ def split_keywords(words: list[str], n: int) -> tuple[list[str], list[str], bool
 _SCAN = 256  # rows of a topic read at a time while looking for its representative responses
 
 
-def representative_ids(group: pd.DataFrame, k: int) -> list[str]:
-    """Up to k response ids, most central first, taking from each language (Chinese, other) in turn.
+def central_first(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows in the order representative responses are chosen: embedded, then by topic_prob, then response_id.
 
     Embedded documents (`embedded`) come first: their `topic_prob` is a measured similarity, where a placed
-    document's reflects the classifier's confidence.
+    document's reflects the classifier's confidence. One sort of numbers for a whole round (ids ranked once).
     """
-    ranked = group.sort_values(["embedded", "topic_prob", "response_id"], ascending=[False, False, True])
+    ids = pd.factorize(rows["response_id"], sort=True)[0]
+    prob, embedded = rows["topic_prob"].to_numpy(dtype=float), rows["embedded"].to_numpy(dtype=bool)
+    return rows.iloc[np.lexsort((ids, -prob, ~embedded))]
+
+
+def representative_ids(ranked: pd.DataFrame, k: int) -> list[str]:
+    """Up to k response ids of a topic's rows, ranked by `central_first`, taking from each language in turn."""
     firsts: tuple[list[str], list[str]] = ([], [])  # the first k of each language (other, Chinese), in rank order
     for start in range(0, len(ranked), _SCAN):  # a few rows usually find both: no need to read a topic's every text
         rows = ranked.iloc[start : start + _SCAN]

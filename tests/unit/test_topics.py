@@ -18,7 +18,7 @@ from analyze.topics import (
     fit_topics,
     load_codebook,
 )
-from analyze.topics.keywords import representative_ids
+from analyze.topics.keywords import central_first, representative_ids
 from analyze.topics.space import secondary_topics, unit_rows
 
 # Each blob is one concern, written in English and in Traditional Chinese (half the texts each), so language and
@@ -280,5 +280,18 @@ def test_representative_responses_reach_a_language_that_ranks_low():
             "topic_prob": np.linspace(1, 0, n),
         }
     )
-    assert representative_ids(group, 3) == ["r0000", "r0598", "r0001"]
-    assert representative_ids(group.iloc[:5], 3) == ["r0000", "r0001", "r0002"]
+    ranked = central_first(group.iloc[::-1])
+    assert representative_ids(ranked, 3) == ["r0000", "r0598", "r0001"]
+    assert representative_ids(ranked.iloc[:5], 3) == ["r0000", "r0001", "r0002"]
+
+
+def test_central_first_ranks_embedded_rows_then_by_similarity_then_by_id():
+    rows = pd.DataFrame(
+        {
+            "response_id": ["b", "a", "c", "d", "e"],
+            "embedded": [False, False, True, True, False],
+            "topic_prob": [0.9, 0.9, 0.1, 0.5, 0.95],
+        }
+    )
+    expected = rows.sort_values(["embedded", "topic_prob", "response_id"], ascending=[False, False, True])
+    assert central_first(rows)["response_id"].tolist() == expected["response_id"].tolist() == list("dceab")
