@@ -24,7 +24,7 @@ from collect.storage import read_table, write_bytes, write_text
 FORMATS = ("html", "pdf", "docx", "xlsx", "md")
 DEFAULT_FORMATS = ("html",)
 BRIEF_NAME = "brief"
-UNREAD_RESPONSE_COLUMNS = ("text", "meta")
+UNREAD_COLUMNS = {"responses": ("text", "meta"), "stance": ("evidence",)}  # most of the bytes, never shown
 
 
 class FormatError(ValueError):
@@ -43,14 +43,18 @@ def parse_formats(spec: str) -> tuple[str, ...]:
 def _round_tables(paths: RoundPaths) -> dict:
     found = {"responses": paths.responses, "rejects": paths.rejects, "manifest": paths.manifest}
     found |= {p.stem: p for p in sorted(paths.processed.glob("*.parquet"))}
-    return {name: _read_for_brief(name, p) for name, p in found.items() if p.exists()}
+    found = {name: p for name, p in found.items() if p.exists()}
+    unread = dict(UNREAD_COLUMNS)
+    if {"pii", "duplicates"} <= found.keys():  # the brief then quotes redacted texts and counts duplicate groups
+        unread["language"] = ("text_norm",)
+    return {name: _read_for_brief(p, unread.get(name, ())) for name, p in found.items()}
 
 
-def _read_for_brief(name: str, path: Path) -> pd.DataFrame:
-    """A stage table; the brief counts and groups responses, so their text and meta (most of the bytes) stay unread."""
-    if name != "responses":
+def _read_for_brief(path: Path, unread: tuple[str, ...]) -> pd.DataFrame:
+    """A stage table without the columns the brief never uses (the texts and meta are most of the bytes)."""
+    if not unread:
         return read_table(path)
-    return read_table(path, [c for c in pq.read_schema(path).names if c not in UNREAD_RESPONSE_COLUMNS])
+    return read_table(path, [c for c in pq.read_schema(path).names if c not in unread])
 
 
 def _run_log(paths: RoundPaths) -> list[dict]:
