@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analyze.aligned import merge_ids
+from analyze.aligned import ids_like, merge_ids
 from analyze.breakdowns import break_down
 from analyze.concerns import find_concerns, quote_texts
 from analyze.counting import unique_key
@@ -36,7 +36,7 @@ from analyze.stagecache import (
 from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
 from analyze.topicmemo import TopicMemo
 from analyze.topics import TopicModels, fit_topics, load_codebook
-from analyze.topics.inputs import join_on_id, strip_placeholders
+from analyze.topics.inputs import strip_placeholders
 from collect.collector import collect_round
 from collect.roundfile import RoundConfig, RoundPaths, load_round
 from collect.storage import clean_stale_temp_files, read_table, write_table
@@ -178,8 +178,9 @@ def run_topics(
             docs["text_norm"] = strip_placeholders(redacted)
         duplicates = _optional(paths, "duplicates")
         if duplicates is not None:  # fit_topics then counts once by the counting rules (analyze/counting.py)
-            docs = join_on_id(docs, duplicates[["response_id", "campaign_id"]])
-            docs["unique_key"] = unique_key(join_on_id(docs[["response_id"]], duplicates))
+            duplicates = ids_like(duplicates, docs)  # the arrival merge left docs' ids as objects: join by position
+            docs = merge_ids(docs, duplicates[["response_id", "campaign_id"]], how="left")
+            docs["unique_key"] = unique_key(merge_ids(docs[["response_id"]], duplicates, how="left"))
         t = cfg.topics
         book = cfg.codebook
         fit = fit_topics(

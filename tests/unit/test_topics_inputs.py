@@ -1,4 +1,4 @@
-"""The topic stage's inputs: joins by position where the ids line up, placeholders stripped only where present."""
+"""The topic stage's texts: placeholders stripped only where present, the same texts as stripping every one."""
 
 import re
 import sys
@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analyze.pii import without_placeholders
-from analyze.topics.inputs import OTHER_SPACE, join_on_id, strip_placeholders
+from analyze.topics.inputs import OTHER_SPACE, strip_placeholders
 
 
 def test_other_space_is_python_whitespace_but_the_space_in_both_regex_engines():
@@ -24,13 +24,3 @@ def test_strip_placeholders_is_without_placeholders_of_each_text():
     texts = ["a  b", " a", "a ", "a\tb", "[NAME] said", "plain words", "a\u3000b", "", "x [PHONE]", "[a] [B1]"]
     redacted = pd.Series(texts, index=range(10, 20), dtype="str")
     pd.testing.assert_series_equal(strip_placeholders(redacted), redacted.map(without_placeholders))
-
-
-def test_join_on_id_is_the_left_merge_whether_or_not_the_ids_line_up():
-    left = pd.DataFrame({"response_id": ["a", "b", "c"], "x": [1, 2, 3]})
-    right = pd.DataFrame({"response_id": ["a", "b", "c"], "y": ["p", None, "r"]})
-    as_objects = right.astype({"response_id": object})
-    for other in (right, as_objects, right.iloc[[2, 0]], right.assign(x=0)):  # aligned; shuffled; clashing column
-        pd.testing.assert_frame_equal(join_on_id(left, other), left.merge(other, on="response_id", how="left"))
-    left = left.astype({"response_id": object})
-    pd.testing.assert_frame_equal(join_on_id(left, right), left.merge(right, on="response_id", how="left"))
