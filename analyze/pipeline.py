@@ -223,10 +223,11 @@ def run_sentiment(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
 
 def _redacted_texts(paths: RoundPaths, docs: pd.DataFrame) -> pd.Series | None:
     """The redacted text of each of docs' responses, in docs' order ("" if missing), when the PII stage has run."""
-    pii = _optional(paths, "pii")
-    if pii is None:
+    path = paths.processed_table("pii")
+    if not path.exists():
         return None
-    merged = docs[["response_id"]].merge(pii[["response_id", "text_redacted"]], on="response_id", how="left")
+    pii = ids_like(read_table(path, ["response_id", "text_redacted"]), docs)
+    merged = merge_ids(docs[["response_id"]], pii, how="left")
     return merged["text_redacted"].fillna("").set_axis(docs.index)
 
 
