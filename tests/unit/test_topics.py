@@ -18,7 +18,7 @@ from analyze.topics import (
     fit_topics,
     load_codebook,
 )
-from analyze.topics.keywords import central_first, representative_ids
+from analyze.topics.keywords import central_first, representative_ids, tokenize_texts
 from analyze.topics.space import secondary_topics, unit_rows
 
 # Each blob is one concern, written in English and in Traditional Chinese (half the texts each), so language and
@@ -146,6 +146,26 @@ def test_a_growing_round_keeps_its_topics_until_it_grows_a_step():
     emb.seen = []
     fit(pd.concat([first, later.iloc[:20]]), emb, sample_size=120, refit_growth=None)  # drawn from every text
     assert set(emb.seen) - seen
+
+
+def test_texts_arriving_within_a_step_change_no_keyword_and_are_not_segmented():
+    docs, emb, _ = blob_docs(n=400)
+    read = []
+
+    def tokenize(texts):
+        read.extend(texts)
+        return tokenize_texts(texts)
+
+    models = TopicModels(embedder=emb, keyword_tokenizer=tokenize)
+    words = ["topic_id", "keywords_en", "keywords_zh"]
+    before = fit_topics(docs.iloc[:300], models=models, codebook=(), sample_size=120)
+    read.clear()
+    grown = fit_topics(docs.iloc[:320], models=models, codebook=(), sample_size=120)  # same step: the first 291
+    assert read and not set(read) & set(docs["text_norm"].iloc[291:320])
+    pd.testing.assert_frame_equal(
+        grown.topics[words].sort_values("topic_id", ignore_index=True),
+        before.topics[words].sort_values("topic_id", ignore_index=True),
+    )
 
 
 def test_secondary_topics_for_a_response_between_two_topics():
