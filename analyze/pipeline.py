@@ -308,7 +308,7 @@ def method_notes(cfg: RoundConfig) -> dict[str, str]:
             "characters) Louvain, "
             f"resolution={t.resolution}, min_topic_size={t.min_topic_size}, seed={t.seed}; outliers joined to the "
             f"nearest topic at similarity >= {t.outlier_threshold}; codebook themes guide the fit and name topics; "
-            "BERTopic's c-TF-IDF over English words and jieba-segmented Chinese words of the texts topics were found on"
+            "BERTopic's c-TF-IDF over English words and jieba-segmented Chinese words of the sampled texts"
         ),
         "Sentiment 情緒": (
             "per sentence, courtesy lines left out: VADER (English); character n-gram models on OpenCC-simplified "

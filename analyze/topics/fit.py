@@ -44,9 +44,9 @@ from analyze.topics.transform import default_transform_model, fit_population, st
 # Sampled texts at least this similar (MinHash Jaccard of shingles, the duplicates stage's campaign threshold) are
 # one point of the fit: campaign variants count once there.
 SAMPLE_NEAR = 0.5
-# c-TF-IDF keywords from at most this many distinct documents per topic (by response id, a stable pseudo-random
-# order, among the documents topics were found on): word shares settle long before that, and segmenting every text
-# of a 100,000-response round would not.
+# c-TF-IDF keywords of a topic without sampled documents (an analyst's new topic) from at most this many of its
+# documents (by response id, a stable pseudo-random order): word shares settle long before that. Other topics are
+# read from their sampled documents, at most `sample_size` in all.
 KEYWORD_DOCS = 500
 ASSIGNMENT_COLUMNS = ["response_id", "topic_id", "topic_prob", "secondary_topic_ids", "theme"]
 TOPIC_COLUMNS = [
@@ -199,21 +199,6 @@ def _fit_space(
     return _Space(raw, fit, embedded), labels
 
 
-def _population(usable: pd.DataFrame, n_docs: int, size: int, growth: float | None) -> np.ndarray:
-    """Positions of the responses topics are found on, in arrival order.
-
-    Every row up to `size` documents; above, the first `fit_population` rows to arrive (received_at, undated last,
-    then row order).
-    """
-    if n_docs <= size:
-        return np.arange(len(usable))
-    when = pd.to_datetime(usable["received_at"], utc=True) if "received_at" in usable else pd.NaT
-    order = pd.DataFrame({"when": when, "row": np.arange(len(usable))}).sort_values(
-        ["when", "row"], na_position="last", kind="stable"
-    )["row"]
-    return order.to_numpy()[: fit_population(len(usable), size, growth)]
-
-
 def _fit_sample(
     usable: pd.DataFrame, key: pd.Series, unique: np.ndarray, size: int, growth: float | None, memo: Any = None
 ) -> tuple[list[str], pd.DataFrame]:
@@ -228,7 +213,11 @@ def _fit_sample(
     texts = usable.loc[unique, "text_norm"]
     if len(texts) <= size:
         return texts.tolist(), pd.DataFrame({"doc": np.arange(len(texts)), "text": texts.to_numpy()})
-    first = usable["text_norm"].iloc[_population(usable, len(texts), size, growth)]
+    when = pd.to_datetime(usable["received_at"], utc=True) if "received_at" in usable else pd.NaT
+    order = pd.DataFrame({"when": when, "row": np.arange(len(usable))}).sort_values(
+        ["when", "row"], na_position="last", kind="stable"
+    )["row"]
+    first = usable["text_norm"].iloc[order.to_numpy()[: fit_population(len(usable), size, growth)]]
     candidates = first.drop_duplicates().tolist()
     picked = _remembered(
         memo,
@@ -250,16 +239,19 @@ def _fit_sample(
 def _describe(
     usable: pd.DataFrame, unique: np.ndarray, n_keywords: int, models: TopicModels
 ) -> dict[int, tuple[list[str], list[str], bool]]:
-    """Keywords (en, zh, translated) per topic from its distinct documents (at most KEYWORD_DOCS a topic).
+    """Keywords (en, zh, translated) per topic from its distinct documents.
 
-    Only documents with a response topics were found on (`found_on`) are read, so texts arriving within a step of
-    the sample's ladder change no keyword and need no segmenting; a topic with none (an analyst's new topic) is
-    read from all its documents.
+    Only documents with an embedded text are read, by that text (`keyword_text`): within a step of the sample's
+    ladder those stay the same however the round grows or its campaigns regroup, so a re-run segments no new text
+    and late texts change no keyword. A topic with none (an analyst's new topic) is read from at most KEYWORD_DOCS
+    of its documents.
     """
     topical = unique & (usable["topic_id"] != OUTLIER).to_numpy()
-    found = topical & usable["found_on"].to_numpy()
-    rows = usable[found | (topical & ~usable["topic_id"].isin(usable.loc[found, "topic_id"]).to_numpy())]
-    rows = rows.sort_values("response_id").groupby("topic_id", sort=False).head(KEYWORD_DOCS)
+    read = topical & usable["keyword_text"].notna().to_numpy()
+    others = usable[topical & ~usable["topic_id"].isin(usable.loc[read, "topic_id"]).to_numpy()]
+    others = others.sort_values("response_id").groupby("topic_id", sort=False).head(KEYWORD_DOCS)
+    rows = pd.concat([usable[read].assign(text_norm=usable.loc[read, "keyword_text"]), others])
+    rows = rows.sort_values("response_id")
     words = ranked_words(
         rows["text_norm"].tolist(),
         rows["topic_id"].astype(int).tolist(),
@@ -450,13 +442,16 @@ def fit_topics(
     texts = usable.loc[unique, "text_norm"].tolist()
     usable["topic_id"] = OUTLIER
     if texts:
-        found_on = np.zeros(len(usable), dtype=bool)
-        found_on[_population(usable, len(texts), sample_size, refit_growth)] = True
-        usable["found_on"] = np.bincount(rep_of, weights=found_on, minlength=len(texts))[rep_of] > 0  # per document
         embedder = models.embedder or default_embedder(embedding_model)
         vectors = theme_vectors(themes, embedder)
+        shown, members = _fit_sample(usable, key, unique, sample_size, refit_growth, models.memo)
+        sampled = np.unique(members["doc"].to_numpy())
+        usable["keyword_text"] = pd.Series(
+            np.asarray(shown, dtype=object)[sampled], index=np.flatnonzero(unique)[sampled]
+        )
         space, labels = _fit_space(
-            *_fit_sample(usable, key, unique, sample_size, refit_growth, models.memo),
+            shown,
+            members,
             embedder,
             vectors,
             models,
