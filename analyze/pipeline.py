@@ -19,7 +19,6 @@ from analyze.breakdowns import break_down
 from analyze.concerns import find_concerns, quote_texts
 from analyze.counting import unique_key
 from analyze.duplicates import find_campaigns
-from analyze.duplicates.variants import cached_variants
 from analyze.embeddings import CachedEmbedder, default_embedder, embedder_name
 from analyze.executor import Executor, LocalExecutor, make_executor
 from analyze.pii import redact_pii
@@ -32,6 +31,7 @@ from analyze.stagecache import (
     cached_signer,
     cached_stance,
     cached_tokenizer,
+    cached_variants,
 )
 from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
 from analyze.topicmemo import TopicMemo

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from analyze import language, pii, segment, sentences, sentiment, stance
 from analyze.duplicates import key as dup_key
+from analyze.duplicates import variants as dup_variants
 from analyze.duplicates.signature import signatures
 from analyze.normalise import text_array
 from analyze.textcache import TextCache, cache_config, cached_column, cached_frame, column_matrix, vector_column
@@ -176,14 +177,18 @@ def cached_signer(folder: Path) -> Callable[..., np.ndarray]:
     return sign
 
 
+def _key_rules() -> dict[str, str]:
+    """What `duplicate_key` depends on besides the text: OpenCC's dictionaries fold the script, so its version too."""
+    return {"pattern": dup_key._NOT_WORD.pattern, "opencc": version("OpenCC")}
+
+
 def cached_keyer(folder: Path) -> Callable[[list[str]], list[str]]:
     """A drop-in for `duplicate_keys` keeping each text's duplicate key in `folder`/duplicate_keys.parquet."""
 
     def keys_of(texts: list[str]) -> list[str]:
         if not texts:
             return []
-        # OpenCC's dictionaries fold the script, so its version is part of the key.
-        config = cache_config(pattern=dup_key._NOT_WORD.pattern, opencc=version("OpenCC"))
+        config = cache_config(**_key_rules())
         path = Path(folder) / "duplicate_keys.parquet"
         column = cached_column(
             path, "duplicate_keys", config, texts, "duplicate_key", lambda new: pa.array(dup_key.duplicate_keys(new))
@@ -191,6 +196,40 @@ def cached_keyer(folder: Path) -> Callable[[list[str]], list[str]]:
         return column.to_pylist()
 
     return keys_of
+
+
+def _campaign_content(campaign: dup_variants.Campaign) -> str:
+    """What a campaign's variants depend on, as one string to key the cache by (a digest of its texts and copies)."""
+    template, texts, copies = campaign
+    h = hashlib.sha256(template.encode("utf-8", "surrogatepass"))
+    for text, n in zip(texts, copies, strict=True):
+        h.update(f"\x1e{int(n)}\x1f".encode())
+        h.update(text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def cached_variants(folder: Path) -> dup_variants.VariantsOf:
+    """A drop-in for `variant_sentences` keeping each campaign's result in `folder`/variant_sentences.parquet."""
+
+    def variants_of(campaigns: list[dup_variants.Campaign]) -> list[str]:
+        if not campaigns:
+            return []
+        contents = [_campaign_content(c) for c in campaigns]
+        where = {c: i for i, c in enumerate(contents)}
+        config = cache_config(
+            sentence_end=dup_variants._SENTENCE_END.pattern, top=dup_variants.VARIANT_SENTENCES, **_key_rules()
+        )
+        column = cached_column(
+            Path(folder) / "variant_sentences.parquet",
+            "variant_sentences",
+            config,
+            contents,
+            "variant_sentences",
+            lambda new: pa.array(dup_variants.variant_sentences([campaigns[where[c]] for c in new]), pa.string()),
+        )
+        return column.to_pylist()
+
+    return variants_of
 
 
 def cached_tokenizer(folder: Path) -> Callable[[list[str]], list[list[str]]]:

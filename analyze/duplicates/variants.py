@@ -1,23 +1,17 @@
 """Variant sentences of a campaign: the sentences its members added to the template, most frequent first.
 
-Every campaign's variants are re-derived on each run from up to VARIANT_TEXTS member texts, splitting each into
-sentences and keying every sentence; `cached_variants` remembers each campaign's result by the content it depends on
+Every campaign's variants are derived from up to VARIANT_TEXTS member texts, splitting each into sentences and
+keying every sentence; `stagecache.cached_variants` remembers each campaign's result by the content it depends on
 (template, member texts and their copies), so a re-run computes only the campaigns whose members changed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from importlib.metadata import version
-from pathlib import Path
 
-import pyarrow as pa
-
-from analyze.duplicates.key import _NOT_WORD, duplicate_key
-from analyze.textcache import cache_config, cached_column
+from analyze.duplicates.key import duplicate_key
 
 VARIANT_SENTENCES = 10  # added sentences reported per campaign
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n+")
@@ -54,40 +48,3 @@ def variant_sentences(campaigns: list[Campaign]) -> list[str]:
     """
     seen: dict[str, str] = {}
     return [_added(template, texts, copies, seen) for template, texts, copies in campaigns]
-
-
-def _content(campaign: Campaign) -> str:
-    """What a campaign's variants depend on, as one string to key the cache by (a digest of its texts and copies)."""
-    template, texts, copies = campaign
-    h = hashlib.sha256(template.encode("utf-8", "surrogatepass"))
-    for text, n in zip(texts, copies, strict=True):
-        h.update(f"\x1e{int(n)}\x1f".encode())
-        h.update(text.encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
-
-
-def cached_variants(folder: Path) -> VariantsOf:
-    """A drop-in for `variant_sentences` keeping each campaign's result in `folder`/variant_sentences.parquet."""
-
-    def variants_of(campaigns: list[Campaign]) -> list[str]:
-        if not campaigns:
-            return []
-        contents = [_content(c) for c in campaigns]
-        where = {c: i for i, c in enumerate(contents)}
-        config = cache_config(
-            sentence_end=_SENTENCE_END.pattern,
-            pattern=_NOT_WORD.pattern,
-            opencc=version("OpenCC"),
-            top=VARIANT_SENTENCES,
-        )
-        column = cached_column(
-            Path(folder) / "variant_sentences.parquet",
-            "variant_sentences",
-            config,
-            contents,
-            "variant_sentences",
-            lambda new: pa.array(variant_sentences([campaigns[where[c]] for c in new]), pa.string()),
-        )
-        return column.to_pylist()
-
-    return variants_of

@@ -8,10 +8,10 @@ from datasketch import MinHash, MinHashLSH
 
 from analyze.duplicates import duplicate_key, find_campaigns, variants
 from analyze.duplicates.signature import ROLL, band_shape, permutations, shingles, signatures
-from analyze.duplicates.variants import cached_variants
 from analyze.evaluation.duplicates import pairwise_scores
 from analyze.normalise import normalise_text
 from analyze.segment import to_simplified
+from analyze.stagecache import cached_variants
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "duplicates" / "texts.csv"
 
