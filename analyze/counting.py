@@ -45,11 +45,11 @@ def count_round(responses: pd.DataFrame, duplicates: pd.DataFrame) -> dict[str, 
     return {
         "submissions": int(rows["submission_id"].nunique()),
         "responses": len(rows),
-        "empty_responses": int(rows["exact_group"].isna().sum()),
+        "empty_responses": int((~text).sum()),
         "unique_texts": int(rows["exact_group"].nunique()),
         "near_groups": int(rows["near_group"].nunique()),
         "campaigns": int(rows["campaign_id"].nunique()),
-        "campaign_copies": int(rows["campaign_id"].notna().sum()),
+        "campaign_copies": int(campaign.sum()),
         # unique_key(rows).nunique(), without a key string per row: campaigns and texts never share a key
         "counted_once": int(rows.loc[text & campaign, "campaign_id"].nunique())
         + int(rows.loc[text & ~campaign, "exact_group"].nunique()),
