@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analyze.textcache import cache_config, cached_column, column_matrix, vector_column
-from collect.storage import parquet_writer
+from collect.storage import parquet_writer, write_bytes
+
+_KEY = "__key__"
 
 
 class TopicMemo:
@@ -50,6 +54,25 @@ class TopicMemo:
         with parquet_writer(path, table.schema) as writer:
             writer.write_table(table)
         return values
+
+    def arrays(self, name: str, key: str) -> dict[str, np.ndarray] | None:
+        """The named arrays kept in `name`.npz for `key` (by `keep_arrays`), or None (absent, another key, unreadable).
+
+        For the fitted placement model (analyze.topics.modelstate): read without pickle, so the file holds data only.
+        """
+        try:
+            with np.load(self.folder / f"{name}.npz", allow_pickle=False) as stored:
+                if stored[_KEY].item() == key:
+                    return {k: stored[k] for k in stored.files if k != _KEY}
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            pass  # absent or unreadable: computed again
+        return None
+
+    def keep_arrays(self, name: str, key: str, arrays: dict[str, np.ndarray]) -> None:
+        """Keep `arrays` in `name`.npz for `key`, replacing what it held (temp file + rename)."""
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays, **{_KEY: np.asarray(key)})
+        write_bytes(buffer.getvalue(), self.folder / f"{name}.npz")
 
     def probabilities(self, fit_key: str, texts: list[str], compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:
         """Each text's topic probabilities under the fit `fit_key`; `compute` is called once, for the texts not kept."""

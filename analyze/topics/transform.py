@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analyze.executor import Executor, LocalExecutor
+from analyze.topics.modelstate import model_state, restore_model
 from analyze.topics.space import OUTLIER
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -138,7 +139,8 @@ def topic_probabilities(
     """Fit the model on labelled texts (outliers, -1, left out) and give each other text its probability per topic.
 
     With a memo (analyze.topicmemo.TopicMemo), texts placed by the same fit before are read from it, and the model
-    is fitted only when some text is new.
+    is used only when some text is new: restored from the state kept for this fit when it is the default model,
+    else fitted (and its state kept).
 
     Returns:
         An array with one row per text in `others` and one column per topic id of `labels`, in sorted id order.
@@ -149,12 +151,23 @@ def topic_probabilities(
         return np.ones((len(others), len(ids)))
     known = labels != OUTLIER
     learn = [t for t, k in zip(texts, known, strict=True) if k]
+    key = fit_key(model, learn, labels[known]) if memo is not None else None
 
     def place(rows: list[str]) -> np.ndarray:
-        model.fit(learn, labels[known])
+        _fit(model, learn, labels[known], memo, key)
         proba = (executor or LocalExecutor()).map_frame(partial(_proba_frame, model), pd.DataFrame({"text": rows}))
         return proba.reindex(columns=ids, fill_value=0.0).to_numpy(dtype=np.float64)
 
     if memo is None or not others:
         return place(others)
-    return memo.probabilities(fit_key(model, learn, labels[known]), others, place)
+    return memo.probabilities(key, others, place)
+
+
+def _fit(model: Any, texts: list[str], labels: np.ndarray, memo: Any, key: str | None) -> None:
+    """Fit the model, or restore the state the memo kept for this fit (`key`): the default model only (modelstate)."""
+    state = memo.arrays("topic_model", key) if memo is not None else None
+    if state is not None and restore_model(model, state):
+        return
+    model.fit(texts, labels)
+    if memo is not None and (state := model_state(model)) is not None:
+        memo.keep_arrays("topic_model", key, state)

@@ -1,11 +1,14 @@
 """The sample the topic stage embeds, and the classifier that places the other texts."""
 
+import pickle
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analyze.executor import partitions
+from analyze.topicmemo import TopicMemo
+from analyze.topics.modelstate import model_state, restore_model
 from analyze.topics.transform import (
     default_transform_model,
     fit_population,
@@ -78,3 +81,77 @@ def test_classifier_places_texts_and_partitions_change_nothing():
 def test_one_topic_needs_no_classifier():
     proba = topic_probabilities(default_transform_model(), ["a", "b"], np.array([0, -1]), ["c", "d", "e"])
     assert proba.shape == (3, 1) and (proba == 1).all()
+
+
+def _sib_topics(labels):
+    """SIB-200 sentences: English and Traditional Chinese to learn `labels` from, the Cantonese ones to place."""
+    rows = pd.read_csv(FIXTURE)
+    rows = rows[rows["label"].isin(labels)]
+    learn = rows[rows["lang"].isin(["eng_Latn", "zho_Hant"])]
+    topic = learn["label"].map({name: i for i, name in enumerate(labels)}).to_numpy()
+    return learn["text"].tolist(), topic, rows.loc[rows["lang"] == "yue_Hant", "text"].tolist()
+
+
+def _unfittable():
+    model = default_transform_model()
+    model.fit = None  # a call would fail: the model must be restored
+    return model
+
+
+def test_a_kept_model_places_new_texts_bit_for_bit_as_a_fresh_fit(tmp_path):
+    for labels in (["politics", "health"], ["politics", "health", "sports", "travel"]):  # binary and one vs rest
+        texts, topic, others = _sib_topics(labels)
+        fresh = topic_probabilities(default_transform_model(), texts, topic, others)
+        memo = TopicMemo(tmp_path / str(len(labels)))
+        first = topic_probabilities(default_transform_model(), texts, topic, others[:10], memo=memo)
+        later = topic_probabilities(_unfittable(), texts, topic, others, memo=memo)  # 10 kept, the rest new
+        np.testing.assert_array_equal(first, fresh[:10])
+        np.testing.assert_array_equal(later, fresh)
+        assert fresh.shape == (len(others), len(labels))
+
+
+def test_a_model_is_refitted_when_its_fit_or_state_changes(tmp_path):
+    texts, topic, others = _sib_topics(["politics", "health", "sports"])
+    memo = TopicMemo(tmp_path)
+    topic_probabilities(default_transform_model(), texts, topic, others[:5], memo=memo)
+    swapped = np.where(topic == 0, 1, np.where(topic == 1, 0, topic))  # another fit: the kept state is not used
+    fresh = topic_probabilities(default_transform_model(), texts, swapped, others)
+    np.testing.assert_array_equal(
+        topic_probabilities(default_transform_model(), texts, swapped, others, memo=memo), fresh
+    )
+    (tmp_path / "topic_model.npz").write_bytes(b"PK not a zip")  # unreadable: fitted again, not a crash
+    (tmp_path / "topic_proba.parquet").unlink()
+    np.testing.assert_array_equal(
+        topic_probabilities(default_transform_model(), texts, swapped, others, memo=memo), fresh
+    )
+
+
+def test_only_the_default_pipeline_has_a_state():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts, topic, _ = _sib_topics(["politics", "health"])
+    other = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(texts, topic)
+    assert model_state(other) is None and not restore_model(other, {})
+    fitted = default_transform_model().fit(texts, topic)
+    state = model_state(fitted)
+    assert not restore_model(default_transform_model(), state | {"sklearn_version": np.asarray("0.0")})
+    restored = default_transform_model()
+    assert restore_model(restored, state)
+    shipped = pickle.loads(pickle.dumps(restored))  # as a Dask executor sends it to its workers
+    np.testing.assert_array_equal(shipped.predict_proba(texts), fitted.predict_proba(texts))
+
+
+def test_an_injected_model_without_a_state_is_fitted_each_time(tmp_path):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts, topic, others = _sib_topics(["politics", "health"])
+    memo = TopicMemo(tmp_path)
+    for rows in (others[:5], others):
+        model = make_pipeline(TfidfVectorizer(), LogisticRegression())
+        fresh = topic_probabilities(make_pipeline(TfidfVectorizer(), LogisticRegression()), texts, topic, rows)
+        np.testing.assert_array_equal(topic_probabilities(model, texts, topic, rows, memo=memo), fresh)
+    assert not (tmp_path / "topic_model.npz").exists()
