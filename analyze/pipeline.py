@@ -173,7 +173,8 @@ def run_topics(
     def work():
         docs = read_table(paths.processed_table("language"))
         arrived = read_table(paths.responses, ["response_id", "received_at"])
-        docs = docs.merge(arrived, on="response_id", how="left")  # arrival order: which texts topics are found on
+        docs = merge_ids(docs, ids_like(arrived, docs), how="left")  # arrival order: which texts topics are found on
+        docs["response_id"] = docs["response_id"].astype(object)  # as `merge` of the two tables' id dtypes gave
         if (redacted := _redacted_texts(paths, docs)) is not None:  # no name or number can become a keyword
             docs["text_norm"] = strip_placeholders(redacted)
         duplicates = _optional(paths, "duplicates")

@@ -194,8 +194,9 @@ def _fit_space(
             executor,
             models.memo,
         )
-        fit[rest], raw[rest] = unit_rows(proba @ centres), unit_rows(proba @ raw_centres)
-        labels[rest] = nearest_topics(fit[rest], ids, centres, outlier_threshold)
+        placed = unit_rows(proba @ centres)
+        fit[rest], raw[rest] = placed, unit_rows(proba @ raw_centres)
+        labels[rest] = nearest_topics(placed, ids, centres, outlier_threshold)
     return _Space(raw, fit, embedded), labels
 
 
@@ -355,10 +356,12 @@ def _assignments(docs: pd.DataFrame, kept: np.ndarray, assigned: pd.DataFrame) -
     topic[at] = assigned["topic_id"].to_numpy()
     prob[at] = assigned["topic_prob"].to_numpy(dtype=float)
     theme[at] = assigned["theme"].astype(object).fillna(OTHER).to_numpy()
-    secondary: list[list[int]] = [[] for _ in range(n)]
-    for row, ids in zip(at.tolist(), assigned["secondary_topic_ids"].tolist(), strict=True):
-        if isinstance(ids, list):
-            secondary[row] = list(ids)
+    # The lists of `assigned` as they are (the rows of one document share its list): a new list per row made the
+    # collector sweep the whole heap, ~0.2 s at 164,000 rows.
+    secondary = np.empty(n, dtype=object)
+    secondary[at] = assigned["secondary_topic_ids"].to_numpy(dtype=object)
+    for row in np.flatnonzero([not isinstance(ids, list) for ids in secondary]).tolist():
+        secondary[row] = []
     columns = {"topic_id": topic, "topic_prob": prob, "secondary_topic_ids": secondary}
     out = docs[["response_id"]].reset_index(drop=True).assign(**columns)
     out["theme"] = pd.Series(theme, dtype=object)  # as before: object, not inferred as str (the file's metadata)

@@ -192,6 +192,7 @@ def secondary_topics(
     ranked, close = np.asarray(ids)[order], np.take_along_axis(sims, order, axis=1)
     keep = assigned[:, None] & (ranked != labels[:, None]) & (close > 0) & (close >= ratio * own[:, None])
     keep &= np.cumsum(keep, axis=1) <= limit
+    flat, ends = ranked[keep].tolist(), np.cumsum(keep.sum(axis=1)).tolist()  # row by row, in rank order
     for row in np.flatnonzero(keep.any(axis=1)).tolist():
-        secondary[row] = ranked[row, keep[row]].tolist()
+        secondary[row] = flat[ends[row - 1] if row else 0 : ends[row]]
     return np.round(own, 6), secondary
