@@ -22,5 +22,6 @@ def test_other_space_is_python_whitespace_but_the_space_in_both_regex_engines():
 
 def test_strip_placeholders_is_without_placeholders_of_each_text():
     texts = ["a  b", " a", "a ", "a\tb", "[NAME] said", "plain words", "a\u3000b", "", "x [PHONE]", "[a] [B1]"]
-    redacted = pd.Series(texts, index=range(10, 20), dtype="str")
+    texts += ["a \n", "line\nbreak", "end [ID]\n"]  # newlines: where Python's `$` and RE2's differ
+    redacted = pd.Series(texts, index=range(10, 10 + len(texts)), dtype="str")
     pd.testing.assert_series_equal(strip_placeholders(redacted), redacted.map(without_placeholders))
