@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,9 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analyze.textcache import cache_config, cached_column, column_matrix, vector_column
-from collect.storage import parquet_writer, write_bytes
-
-_KEY = "__key__"
+from collect.storage import parquet_writer
 
 
 class TopicMemo:
@@ -56,23 +52,32 @@ class TopicMemo:
         return values
 
     def arrays(self, name: str, key: str) -> dict[str, np.ndarray] | None:
-        """The named arrays kept in `name`.npz for `key` (by `keep_arrays`), or None (absent, another key, unreadable).
+        """The arrays `keep_arrays` kept in `name`.parquet for `key`; None if absent, for another key or unreadable.
 
-        For the fitted placement model (analyze.topics.modelstate): read without pickle, so the file holds data only.
+        For the fitted placement model (analyze.topics.modelstate): each array as its dtype, shape and raw bytes, so
+        the file holds data only (nothing is unpickled) and `consult cache --clear` deletes it with the stores.
         """
         try:
-            with np.load(self.folder / f"{name}.npz", allow_pickle=False) as stored:
-                if stored[_KEY].item() == key:
-                    return {k: stored[k] for k in stored.files if k != _KEY}
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-            pass  # absent or unreadable: computed again
-        return None
+            stored = pq.read_table(self.folder / f"{name}.parquet")
+            if (stored.schema.metadata or {}).get(b"key") != key.encode():
+                return None
+            rows = zip(*(stored.column(c).to_pylist() for c in ("name", "dtype", "shape", "data")), strict=True)
+            return {n: np.frombuffer(data, dtype=np.dtype(d)).reshape(shape) for n, d, shape, data in rows}
+        except (OSError, KeyError, ValueError, TypeError, pa.ArrowException):
+            return None  # absent or unreadable: computed again
 
     def keep_arrays(self, name: str, key: str, arrays: dict[str, np.ndarray]) -> None:
-        """Keep `arrays` in `name`.npz for `key`, replacing what it held (temp file + rename)."""
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays, **{_KEY: np.asarray(key)})
-        write_bytes(buffer.getvalue(), self.folder / f"{name}.npz")
+        """Keep `arrays` in `name`.parquet for `key`, replacing what it held (temp file + rename)."""
+        table = pa.table(
+            {
+                "name": list(arrays),
+                "dtype": [a.dtype.str for a in arrays.values()],
+                "shape": [list(a.shape) for a in arrays.values()],
+                "data": pa.array([np.ascontiguousarray(a).tobytes() for a in arrays.values()], pa.large_binary()),
+            }
+        ).replace_schema_metadata({"key": key})
+        with parquet_writer(self.folder / f"{name}.parquet", table.schema) as writer:
+            writer.write_table(table)
 
     def probabilities(self, fit_key: str, texts: list[str], compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:
         """Each text's topic probabilities under the fit `fit_key`; `compute` is called once, for the texts not kept."""

@@ -58,7 +58,7 @@ def test_a_re_run_with_the_memo_gives_the_tables_of_a_fresh_fit(tmp_path):
             pd.testing.assert_frame_equal(a.topics, b.topics)
     kept = ("topic_labels", "topic_proba", "topic_sample", "topic_points")
     assert all((tmp_path / f"{name}.parquet").is_file() for name in kept)
-    assert (tmp_path / "topic_model.npz").is_file()  # the placement model, restored by the grown round's re-runs
+    assert (tmp_path / "topic_model.parquet").is_file()  # the placement model, restored by the grown round's re-runs
 
 
 def test_integers_are_kept_for_the_last_key_of_each_name(tmp_path):

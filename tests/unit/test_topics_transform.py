@@ -119,7 +119,7 @@ def test_a_model_is_refitted_when_its_fit_or_state_changes(tmp_path):
     np.testing.assert_array_equal(
         topic_probabilities(default_transform_model(), texts, swapped, others, memo=memo), fresh
     )
-    (tmp_path / "topic_model.npz").write_bytes(b"PK not a zip")  # unreadable: fitted again, not a crash
+    (tmp_path / "topic_model.parquet").write_bytes(b"not parquet")  # unreadable: fitted again, not a crash
     (tmp_path / "topic_proba.parquet").unlink()
     np.testing.assert_array_equal(
         topic_probabilities(default_transform_model(), texts, swapped, others, memo=memo), fresh
@@ -154,4 +154,4 @@ def test_an_injected_model_without_a_state_is_fitted_each_time(tmp_path):
         model = make_pipeline(TfidfVectorizer(), LogisticRegression())
         fresh = topic_probabilities(make_pipeline(TfidfVectorizer(), LogisticRegression()), texts, topic, rows)
         np.testing.assert_array_equal(topic_probabilities(model, texts, topic, rows, memo=memo), fresh)
-    assert not (tmp_path / "topic_model.npz").exists()
+    assert not (tmp_path / "topic_model.parquet").exists()
