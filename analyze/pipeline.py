@@ -122,7 +122,7 @@ def run_duplicates(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
     """Exact and near duplicates, campaigns -> processed/duplicates.parquet and processed/campaigns.parquet."""
 
     def work():
-        docs = read_table(paths.processed_table("language"))[["response_id", "text_norm", "lang"]]
+        docs = read_table(paths.processed_table("language"), ["response_id", "text_norm", "lang"])
         docs = merge_ids(docs, read_table(paths.responses, ["response_id", "channel", "received_at"]))
         if (redacted := _redacted_texts(paths, docs)) is not None:  # templates are published: take them redacted
             docs["text_redacted"] = redacted

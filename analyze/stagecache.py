@@ -8,7 +8,7 @@ same as calling the stage function directly (tests/unit/test_textcache.py checks
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
 
@@ -182,18 +182,24 @@ def _key_rules() -> dict[str, str]:
     return {"pattern": dup_key._NOT_WORD.pattern, "opencc": version("OpenCC")}
 
 
-def cached_keyer(folder: Path) -> Callable[[list[str]], list[str]]:
-    """A drop-in for `duplicate_keys` keeping each text's duplicate key in `folder`/duplicate_keys.parquet."""
+def cached_keyer(folder: Path) -> dup_key.KeysOf:
+    """A drop-in for `duplicate_keys` keeping each text's duplicate key in `folder`/duplicate_keys.parquet.
 
-    def keys_of(texts: list[str]) -> list[str]:
-        if not texts:
+    Arrow texts are keyed from their bytes and their keys come back as Arrow: no Python string per stored text.
+    """
+
+    def keys_of(texts: Sequence[str] | pa.Array) -> Sequence[str] | pa.ChunkedArray:
+        if not len(texts):
             return []
-        config = cache_config(**_key_rules())
-        path = Path(folder) / "duplicate_keys.parquet"
-        column = cached_column(
-            path, "duplicate_keys", config, texts, "duplicate_key", lambda new: pa.array(dup_key.duplicate_keys(new))
-        )
-        return column.to_pylist()
+        cache = TextCache(Path(folder) / "duplicate_keys.parquet", "duplicate_keys", cache_config(**_key_rules()))
+
+        def compute(positions: list[int]) -> pa.Table:
+            new = texts.take(positions) if isinstance(texts, pa.Array) else [texts[i] for i in positions]
+            return pa.table({"duplicate_key": pa.array(dup_key.duplicate_keys(new), pa.string())})
+
+        column = cache.get(texts, compute).column("duplicate_key")
+        cache.save()
+        return column
 
     return keys_of
 

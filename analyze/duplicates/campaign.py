@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analyze.duplicates.key import duplicate_keys, key_digest
+from analyze.duplicates.key import KeysOf, duplicate_keys, key_digest
 from analyze.duplicates.signature import near_groups, signatures
 from analyze.duplicates.variants import VariantsOf, variant_sentences
 
@@ -60,13 +60,21 @@ def _medoid(members: np.ndarray, counts: np.ndarray, sig: np.ndarray) -> int:
     return int(candidates[np.argmax(score)])  # argmax keeps the first (most copied) on ties
 
 
-def _factorize_sorted(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _factorize_sorted(values: Sequence[str] | pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """`pd.factorize(values, sort=True)` for strings, sorted by Arrow (UTF-8 bytes sort as code points do)."""
-    encoded = pa.array(values, pa.string()).dictionary_encode()
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    encoded = (array if isinstance(array, pa.Array) else pa.array(array, pa.string())).dictionary_encode()
     order = pc.sort_indices(encoded.dictionary).to_numpy()
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return rank[encoded.indices.to_numpy()], encoded.dictionary.take(order).to_numpy(zero_copy_only=False)
+
+
+def _least_per_group(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each row's smallest value within its group, groups labelled 0..k-1 (numpy sorts strings without Python calls)."""
+    order = np.argsort(values, kind="stable")
+    _, first = np.unique(groups[order], return_index=True)  # each group's first position in sorted order
+    return values[order[first][groups]]
 
 
 def _tallies(rows: pd.DataFrame, column: str) -> dict[int, str]:
@@ -153,7 +161,7 @@ def find_campaigns(
     num_perm: int = 64,
     seed: int = 42,
     sign: Callable[..., np.ndarray] = signatures,
-    keys_of: Callable[[list[str]], list[str]] = duplicate_keys,
+    keys_of: KeysOf = duplicate_keys,
     variants_of: VariantsOf = variant_sentences,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group exact and near-duplicate responses and name the campaigns among them.
@@ -168,7 +176,8 @@ def find_campaigns(
         seed: MinHash seed.
         sign: computes the signatures, `signatures(keys, num_perm, seed)` or a cached stand-in for it
             (analyze/stagecache.py).
-        keys_of: the duplicate key of each text, `duplicate_keys` or a cached stand-in for it.
+        keys_of: the duplicate key of each distinct text (an Arrow array when the column is Arrow-backed),
+            `duplicate_keys` or a cached stand-in for it.
         variants_of: each campaign's added sentences, `variant_sentences` or a cached stand-in for it.
 
     Returns:
@@ -180,14 +189,16 @@ def find_campaigns(
     """
     frame = docs.reset_index(drop=True).copy()
     norm_codes, norms = pd.factorize(frame["text_norm"].fillna(""))  # the order of the distinct texts is immaterial
-    # Python lists from numpy arrays, not from Arrow-backed columns (iterating those is ten times slower).
-    ranks, distinct = _factorize_sorted(keys_of(norms.to_numpy().tolist()))
+    # Arrow-backed texts stay in Arrow (keyed from their bytes); others go as a list (one may hold a lone surrogate).
+    arrow = isinstance(norms.dtype, pd.StringDtype) and norms.dtype.storage == "pyarrow"
+    ranks, distinct = _factorize_sorted(keys_of(pa.array(norms.array) if arrow else norms.to_numpy().tolist()))
     ranks = ranks[norm_codes]  # each response's key as its rank among the distinct keys (every one occurs)
     skip = int(len(distinct) > 0 and distinct[0] == "")  # the empty key, when a text has none, sorts first
     has = ranks >= skip
     unit, unit_keys = ranks[has] - skip, distinct[skip:]
     units = pd.DataFrame({"key": unit_keys, "copies": np.bincount(unit, minlength=len(unit_keys))})
-    units["digest"] = pd.Series([key_digest(k) for k in unit_keys], dtype=object)
+    digests = np.array([key_digest(k) for k in unit_keys], dtype="U12")  # 12 hex digits each
+    units["digest"] = digests.astype(object)
     units["first_row"] = pd.Series(np.flatnonzero(has)).groupby(unit).min().to_numpy()
     sig = sign(unit_keys.tolist(), num_perm=num_perm, seed=seed)
     units["near"] = near_groups(sig, threshold) if len(units) else np.empty(0, dtype=np.int64)
@@ -198,18 +209,16 @@ def find_campaigns(
     campaigns = pd.DataFrame(
         _campaign_rows(frame, units, sig, min_campaign_size, variants_of), columns=CAMPAIGN_COLUMNS
     )
-    # The smallest digest of each near group: "first" after sorting, since "min" on strings is a Python loop per group.
-    near_digest = units.sort_values("digest").groupby("near")["digest"].transform("first").reindex(units.index)
     out = pd.DataFrame({"response_id": frame["response_id"]})
     unit_of_row = frame["unit"].to_numpy()  # -1, a label no unit has, leaves empty texts missing
     for column, values in (
-        ("exact_group", "x-" + units["digest"]),
-        ("near_group", "n-" + near_digest),
+        ("exact_group", np.strings.add("x-", digests)),
+        ("near_group", np.strings.add("n-", _least_per_group(digests, units["near"].to_numpy()))),
         ("campaign_id", units["campaign_id"]),
         ("template_similarity", units["template_similarity"].round(4)),
     ):
         # typed once per distinct text, then spread to the responses (an Arrow take for strings)
-        out[column] = pd.Series(values.to_numpy()).reindex(unit_of_row).set_axis(out.index)
+        out[column] = pd.Series(np.asarray(values)).reindex(unit_of_row).set_axis(out.index)
     out["is_campaign_copy"] = out["campaign_id"].notna()
     campaigns = campaigns.sort_values(["size", "campaign_id"], ascending=[False, True], ignore_index=True)
     return out[DUPLICATE_COLUMNS], campaigns

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Sequence
 
 import numpy as np
+import pyarrow as pa
 
 from analyze.normalise import has_cjk
 from analyze.segment import to_simplified
@@ -36,9 +38,13 @@ def duplicate_key(text: str) -> str:
     return _NOT_WORD.sub("", text.casefold())
 
 
-def duplicate_keys(texts: list[str]) -> list[str]:
+def duplicate_keys(texts: Sequence[str] | pa.Array) -> list[str]:
     """`duplicate_key` of each text: what `find_campaigns` calls, unless given a cached stand-in (stagecache.py)."""
-    return [duplicate_key(t) for t in texts]
+    return [duplicate_key(t) for t in (texts.to_pylist() if isinstance(texts, pa.Array) else texts)]
+
+
+KeysOf = Callable[[Sequence[str] | pa.Array], Sequence[str] | pa.Array | pa.ChunkedArray]
+"""Texts -> their duplicate keys: `duplicate_keys` or a cached stand-in for it."""
 
 
 def key_digest(key: str) -> str:

@@ -11,7 +11,7 @@ from analyze.duplicates.signature import ROLL, band_shape, permutations, shingle
 from analyze.evaluation.duplicates import pairwise_scores
 from analyze.normalise import normalise_text
 from analyze.segment import to_simplified
-from analyze.stagecache import cached_variants
+from analyze.stagecache import cached_keyer, cached_variants
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "duplicates" / "texts.csv"
 
@@ -193,3 +193,14 @@ def test_cached_variants_equal_direct_and_reuse_the_store(texts, tmp_path, monke
     docs.loc[0, "text_norm"] += " One more sentence of my own."  # a member changed: its campaign is recomputed
     with pytest.raises(AssertionError, match="recomputed 1 campaigns"):
         find_campaigns(docs, variants_of=cached_variants(tmp_path))
+
+
+def test_arrow_and_object_text_columns_give_the_same_tables_and_share_the_key_store(texts, tmp_path, monkeypatch):
+    docs, _ = _round(texts)
+    assert isinstance(docs["text_norm"].dtype, pd.StringDtype)  # Arrow-backed: keys_of is given an Arrow array
+    as_objects = docs.astype({"text_norm": object})
+    direct = find_campaigns(docs)
+    for frame in (as_objects, docs, as_objects):
+        for got, want in zip(find_campaigns(frame, keys_of=cached_keyer(tmp_path)), direct, strict=True):
+            pd.testing.assert_frame_equal(got, want, check_exact=True)
+        monkeypatch.setattr("analyze.duplicates.key.duplicate_key", lambda text: pytest.fail("folded again"))
