@@ -357,7 +357,7 @@ def cache(
 
     Example: consult cache data/ai-2026-r1 --clear
     """
-    from analyze.textcache import clear_cache, describe_cache
+    from analyze.cachestore import clear_cache, describe_cache
     from collect.roundfile import RoundPaths, load_round
 
     try:
@@ -368,7 +368,8 @@ def cache(
     stores = describe_cache(folder)
     for c in stores:
         entries = "unreadable" if c["entries"] is None else f"{c['entries']:,} entries"
-        typer.echo(f"{c['namespace']:<12} {entries:>18} {c['bytes'] / 2**20:9.1f} MiB")
+        files = f"  ({c['files']} files)" if c["files"] > 1 else ""
+        typer.echo(f"{c['namespace']:<12} {entries:>18} {c['bytes'] / 2**20:9.1f} MiB{files}")
     if not stores:
         typer.echo(f"no caches in {folder}")
     elif clear:

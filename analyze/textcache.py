@@ -1,12 +1,14 @@
 """Per-text results remembered by content, so a re-run computes only the texts it has not seen before.
 
 One store per namespace (language, pii, signatures, duplicate keys, sentiment, stance, embeddings, topic tokens, and
-the topic memo's placements): `<round>/interim/cache/<namespace>.parquet`, a table of `key` and the cached columns.
-A key is sha256(namespace, config, text), where `config` names the package version and every setting the result
-depends on: another model, parameter or rule set never reuses a result. Vectors (embeddings, MinHash signatures) are
-stored as fixed-size list columns, written from and read back into numpy arrays without a Python object per number.
-A store that cannot be read is ignored with a warning and rebuilt; `consult cache ROUND --clear` deletes them all
-(see README).
+the topic memo's placements): `<round>/interim/cache/<namespace>.parquet` and the parts appended beside it
+(analyze/cachestore.py), a table of `key` and the cached columns. A key is the first 16 bytes of
+sha256(namespace, config, text), stored as binary, where `config` names the package version and every setting the
+result depends on: another model, parameter or rule set never reuses a result. Stores written before keys were
+binary (32 hex digits of the same digest) are read and converted, and rewritten in the binary form at their next
+save: nothing is recomputed. Vectors (embeddings, MinHash signatures) are stored as fixed-size list columns, written
+from and read back into numpy arrays without a Python object per number. A file that cannot be read is ignored with
+a warning and its rows recomputed; `consult cache ROUND --clear` deletes them all (see README).
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analyze import __version__
-from collect.hashing import sha256_hex
-from collect.storage import parquet_writer
+from analyze.cachestore import LARGE_SHARE, MAX_PARTS, store_files, write_rows
+from collect.hashing import sha256_digests
 
 log = logging.getLogger(__name__)
 KEY = "key"
+KEY_TYPE = pa.binary(16)
 Texts = Sequence[str] | pa.Array | pa.ChunkedArray  # an Arrow string array is keyed from its UTF-8 bytes
 
 
@@ -36,11 +39,19 @@ def cache_config(**settings: object) -> str:
     return json.dumps({"version": __version__, **settings}, sort_keys=True, default=str)
 
 
-def text_keys(namespace: str, config: str, texts: Texts) -> pa.StringArray:
-    """The store key of each text: a hash of the namespace, the config string and the text (32 hex digits)."""
-    if not isinstance(texts, pa.Array | pa.ChunkedArray):
-        texts = pa.array([text.encode("utf-8", "surrogatepass") for text in texts], pa.large_binary())
-    return sha256_hex(texts, 32, head=f"{namespace}\x1f{config}\x1f".encode())
+def text_keys(namespace: str, config: str, texts: Texts) -> pa.FixedSizeBinaryArray:
+    """The store key of each text: the first 16 bytes of a sha256 of the namespace, the config string and the text."""
+    if isinstance(texts, pa.Array | pa.ChunkedArray):
+        data = texts.cast(pa.large_binary()).to_pylist()
+    else:
+        try:
+            data = list(map(str.encode, texts))
+        except UnicodeEncodeError:  # a lone surrogate: keyed from its surrogatepass bytes
+            data = [text.encode("utf-8", "surrogatepass") for text in texts]
+    digests = sha256_digests(data, head=f"{namespace}\x1f{config}\x1f".encode())
+    return pa.FixedSizeBinaryArray.from_buffers(
+        KEY_TYPE, len(digests), [None, pa.py_buffer(np.ascontiguousarray(digests[:, :16]))]
+    )
 
 
 def vector_column(matrix: np.ndarray) -> pa.FixedSizeListArray:
@@ -55,14 +66,25 @@ def column_matrix(column: pa.ChunkedArray | pa.Array, dtype: type = np.float32) 
     return array.flatten().to_numpy(zero_copy_only=False).astype(dtype, copy=False).reshape(len(array), -1)
 
 
+def _binary_keys(table: pa.Table) -> pa.Table:
+    """The table with binary keys; a store written with hex keys (32 digits of the same digest) is converted."""
+    keys = table.column(KEY)
+    if keys.type == KEY_TYPE:
+        return table
+    if not pa.types.is_string(keys.type) and not pa.types.is_large_string(keys.type):
+        raise ValueError(f"{KEY} column of type {keys.type}")
+    binary = pa.array([bytes.fromhex(key) for key in keys.to_pylist()], KEY_TYPE)
+    return table.set_column(table.column_names.index(KEY), KEY, binary)
+
+
 class TextCache:
-    """One namespace's store: read on first use, added to by `get`, written back by `save` (atomically, once).
+    """One namespace's store: read on first use, added to by `get`, its new rows written by `save`.
 
     Args:
-        path: the store's Parquet file.
+        path: the store's main Parquet file (parts are appended beside it).
         namespace: what the store holds (part of every key).
         config: the version and settings the values depend on (part of every key).
-        exclusive: keep only this config's values (a store written under another is dropped), for values that
+        exclusive: keep only this config's values (files written under another are dropped), for values that
             belong to one fit and would only pile up.
 
     """
@@ -73,27 +95,47 @@ class TextCache:
         self.config = config
         self.exclusive = exclusive
         self._table: pa.Table | None = None
-        self._keys = pa.array([], pa.string())  # the store's key column, for lookups
-        self._added = False
+        self._keys = pa.array([], KEY_TYPE)  # the store's key column, for lookups
+        self._files: list[Path] = []  # the files the store was read from
+        self._saved = 0  # rows of the table that are in those files
+        self._rewrite = False  # some file was unusable (or in an old form): the next save rewrites the store
+        self._loaded = False
+
+    def _read(self, file: Path) -> pa.Table | None:
+        """One file's rows; None (and a rewrite at the next save) when unreadable or under another config."""
+        try:
+            table = pq.read_table(file)
+            if KEY not in table.column_names:
+                raise ValueError(f"no {KEY} column")
+            converted = _binary_keys(table)
+        except (OSError, ValueError, pa.ArrowException) as err:
+            log.warning("cache %s unreadable (%s): ignored, its rows will be recomputed", file, err)
+            self._rewrite = True
+            return None
+        if self.exclusive and (table.schema.metadata or {}).get(b"config") != self.config.encode():
+            self._rewrite = True
+            return None
+        self._rewrite |= converted is not table
+        return converted.replace_schema_metadata(None)
 
     def _load(self) -> pa.Table | None:
-        if self._table is None and self.path.is_file():
-            try:
-                table = pq.read_table(self.path)
-                if KEY not in table.column_names:
-                    raise ValueError(f"no {KEY} column")
-            except (OSError, ValueError, pa.ArrowException) as err:
-                log.warning("cache %s unreadable (%s): ignored, it will be rebuilt", self.path, err)
-                return None
-            if self.exclusive and (table.schema.metadata or {}).get(b"config") != self.config.encode():
-                return None
-            self._table = table.replace_schema_metadata(None)
-            self._keys = self._table.column(KEY).combine_chunks().cast(pa.string())
+        if not self._loaded:
+            self._loaded = True
+            self._files = store_files(self.path)
+            tables = [t for t in map(self._read, self._files) if t is not None]
+            same = [t for t in tables if t.schema.equals(tables[0].schema)]
+            if len(same) < len(tables):
+                log.warning("cache %s has files in another layout: those are ignored", self.path)
+                self._rewrite = True
+            if same:
+                self._table = pa.concat_tables(same)
+                self._keys = self._table.column(KEY).combine_chunks()
+                self._saved = self._table.num_rows
         return self._table
 
-    def _rows(self, keys: pa.StringArray) -> np.ndarray:
+    def _rows(self, keys: pa.Array) -> np.ndarray:
         """Each key's row in the store, -1 where it has none."""
-        return pc.index_in(keys, value_set=self._keys).fill_null(-1).to_numpy(zero_copy_only=False)
+        return pc.index_in(keys, value_set=self._keys).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
     def get(self, texts: Texts, compute: Callable[[list[int]], pa.Table]) -> pa.Table:
         """The cached columns of each text, in the order given.
@@ -110,28 +152,38 @@ class TextCache:
         keys = text_keys(self.namespace, self.config, texts)
         table = self._load()
         rows = self._rows(keys)
-        missing = keys.filter(pa.array(rows < 0))
-        if len(missing):
+        absent = rows < 0
+        if absent.any():
+            missing = keys.filter(pa.array(absent))
             unseen = pc.unique(missing)  # in order of first appearance
             first = pc.index_in(unseen, value_set=keys).to_numpy().tolist()  # each one's first row in texts
             new = compute(first).append_column(KEY, unseen)
             if table is not None and not table.schema.equals(new.schema):
                 log.warning("cache %s was written in another layout (%s): rebuilt", self.path, table.schema.types)
-                table = None
-            table = new if table is None else pa.concat_tables([table, new])
-            self._table, self._keys, self._added = table, table.column(KEY).combine_chunks(), True
-            rows = self._rows(keys)
-        if table is None:  # no texts at all
+                self._table, self._keys, self._saved, self._rewrite = None, pa.array([], KEY_TYPE), 0, True
+                return self.get(texts, compute)
+            start = 0 if table is None else table.num_rows
+            self._table = new if table is None else pa.concat_tables([table, new])
+            self._keys = pa.concat_arrays([self._keys, unseen])
+            rows[absent] = start + pc.index_in(missing, value_set=unseen).to_numpy()
+        if self._table is None:  # no texts at all
             return pa.table({})
-        return table.drop_columns([KEY]).take(pa.array(rows, pa.int64()))
+        return self._table.drop_columns([KEY]).take(pa.array(rows, pa.int64()))
 
     def save(self) -> None:
-        """Write the store if `get` added to it (temp file + rename)."""
-        if self._added and self._table is not None:
-            table = self._table.replace_schema_metadata({"config": self.config} if self.exclusive else None)
-            with parquet_writer(self.path, table.schema) as writer:
-                writer.write_table(table)
-            self._added = False
+        """Write the rows `get` added: as a new part, or the whole store when it is rewritten or compacted."""
+        if self._table is None or self._saved == self._table.num_rows:
+            return
+        table = self._table.replace_schema_metadata({"config": self.config} if self.exclusive else None)
+        new = table.slice(self._saved)
+        whole = (
+            self._rewrite
+            or self.path not in self._files
+            or len(self._files) > MAX_PARTS
+            or new.num_rows >= LARGE_SHARE * table.num_rows
+        )
+        self._files = write_rows(self.path, table if whole else new, whole, self._files)
+        self._saved, self._rewrite = table.num_rows, False
 
 
 def cached_frame(
@@ -184,29 +236,3 @@ def cached_column(
     table = cache.get(texts, lambda positions: pa.table({name: compute([texts[i] for i in positions])}))
     cache.save()
     return table.column(name)
-
-
-def cache_files(folder: Path) -> list[Path]:
-    """The stores in a round's cache folder, by name."""
-    return sorted(Path(folder).glob("*.parquet")) if Path(folder).is_dir() else []
-
-
-def describe_cache(folder: Path) -> list[dict]:
-    """One dict per store: namespace, entries (None when unreadable), bytes."""
-    out = []
-    for path in cache_files(folder):
-        try:
-            entries: int | None = pq.ParquetFile(path).metadata.num_rows
-        except (OSError, pa.ArrowException):
-            entries = None
-        out.append({"namespace": path.stem, "entries": entries, "bytes": path.stat().st_size})
-    return out
-
-
-def clear_cache(folder: Path) -> list[Path]:
-    """Delete every store (and temp file) in the cache folder; returns what was deleted."""
-    folder = Path(folder)
-    gone = cache_files(folder) + (sorted(folder.glob(".*.tmp")) if folder.is_dir() else [])
-    for path in gone:
-        path.unlink(missing_ok=True)
-    return gone

@@ -12,9 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from analyze import cachestore
 from analyze.cli import app
 from analyze.duplicates import duplicate_key, find_campaigns
 from analyze.duplicates.signature import signatures
@@ -85,6 +87,69 @@ def test_a_corrupt_store_is_ignored_with_a_warning_and_rebuilt(tmp_path, caplog)
     assert "unreadable" in caplog.text
     assert out.column("chars").to_pylist() == [3, 2]
     assert TextCache(path, "lengths", "v1").get(["de"], lambda pos: pytest.fail("not cached")).num_rows == 1
+
+
+def add_one_at_a_time(path, texts, config="v1", exclusive=False, seen=None):
+    """Each text added by its own run (a new instance), as re-runs with a few new texts each add them."""
+    seen = [] if seen is None else seen
+    for i in range(len(texts)):
+        cache = TextCache(path, "lengths", config, exclusive)
+        out = cache.get(texts[: i + 1], lambda pos, upto=i: lengths(texts[: upto + 1], pos, seen))
+        cache.save()
+        assert out.column("chars").to_pylist() == [len(t) for t in texts[: i + 1]]
+    return seen
+
+
+def test_additions_are_appended_as_parts_read_back_in_order_and_compacted(tmp_path, planted):
+    path, texts = tmp_path / "c.parquet", list(dict.fromkeys(planted["text_norm"]))
+    cache, seen = TextCache(path, "lengths", "v1"), []
+    cache.get(texts[:100], lambda pos: lengths(texts, pos, []))  # a store of 100 texts: adding one is a small share
+    cache.save()
+    before = path.read_bytes()
+    add_one_at_a_time(path, texts[:100] + ["x1", "x2"], seen=seen)
+    assert seen == ["x1", "x2"] and path.read_bytes() == before  # appended beside the main file, not rewritten
+    assert [p.name for p in cachestore.parts(path)] == ["c.part1.parquet", "c.part2.parquet"]
+    more = texts[:100] + ["x1", "x2"] + [f"y{i}" for i in range(cachestore.MAX_PARTS - 1)]
+    add_one_at_a_time(path, more, seen=seen)
+    assert len(seen) == 1 + cachestore.MAX_PARTS  # nothing computed twice
+    assert cachestore.parts(path) == [] and path.read_bytes() != before  # a part past MAX_PARTS: compacted instead
+    again = TextCache(path, "lengths", "v1").get(more[::-1], lambda pos: pytest.fail("not cached"))
+    assert again.column("chars").to_pylist() == [len(t) for t in more[::-1]]
+
+
+def test_an_unreadable_part_is_ignored_with_a_warning_its_rows_recomputed_and_compacted_away(tmp_path, caplog):
+    path, seen = tmp_path / "c.parquet", []
+    texts = [f"text {i}" for i in range(20)]
+    add_one_at_a_time(path, texts, seen=seen)
+    last = cachestore.parts(path)[-1]
+    last.write_bytes(b"PAR1 junk")
+    with caplog.at_level(logging.WARNING):
+        add_one_at_a_time(path, texts, seen=seen)
+    assert "unreadable" in caplog.text and seen[len(texts) :] == [texts[-1]]  # only the lost row again
+    assert not last.exists() and cachestore.parts(path) == []  # the store was rewritten without the bad part
+
+
+def test_an_exclusive_store_keeps_one_config_across_its_parts(tmp_path):
+    path, seen = tmp_path / "c.parquet", []
+    texts = [f"text {i}" for i in range(20)]
+    add_one_at_a_time(path, texts, "fit1", exclusive=True, seen=seen)
+    assert cachestore.parts(path)
+    add_one_at_a_time(path, texts[:1], "fit2", exclusive=True, seen=seen)
+    assert cachestore.store_files(path) == [path]  # the other fit's files are gone
+    add_one_at_a_time(path, texts[:2], "fit1", exclusive=True, seen=seen)
+    assert seen == texts + texts[:1] + texts[:2]  # nothing of the other fit was reused
+
+
+def test_a_store_with_hex_keys_is_read_without_recomputing_and_rewritten_binary(tmp_path, planted):
+    texts, path = list(planted["text_norm"]), tmp_path / "c.parquet"
+    hexed = [k.hex() for k in text_keys("lengths", "v1", texts).to_pylist()]  # the keys an older release wrote
+    write_table(pd.DataFrame({"chars": [len(t) for t in texts], "key": hexed}), path)
+    cache = TextCache(path, "lengths", "v1")
+    out = cache.get(texts, lambda pos: pytest.fail("recomputed"))
+    assert out.column("chars").to_pylist() == [len(t) for t in texts]
+    cache.get(["new"], lambda pos: lengths(["new"], pos, []))
+    cache.save()
+    assert pq.read_schema(path).field("key").type == pa.binary(16) and cachestore.parts(path) == []
 
 
 def test_vectors_round_trip_without_loss():
@@ -162,7 +227,7 @@ def test_cached_stance_is_byte_identical_cold_and_warm_and_reads_only_new_rows(t
 
 def test_text_keys_hash_namespace_config_and_text_from_python_or_arrow_texts(planted):
     texts = [*planted["text_norm"], "", "bad \udc80 byte"]
-    expected = [hashlib.sha256(f"ns\x1fv1\x1f{t}".encode("utf-8", "surrogatepass")).hexdigest()[:32] for t in texts]
+    expected = [hashlib.sha256(f"ns\x1fv1\x1f{t}".encode("utf-8", "surrogatepass")).digest()[:16] for t in texts]
     assert text_keys("ns", "v1", texts).to_pylist() == expected
     assert text_keys("ns", "v1", text_array(planted["text_norm"])).to_pylist() == expected[: len(planted)]
     assert text_keys("ns", "v2", texts[:1]).to_pylist() != expected[:1]
@@ -228,13 +293,18 @@ def test_cached_topic_tokens_equal_direct_and_a_warm_store_segments_nothing(tmp_
 
 def test_cache_command_lists_and_clears(tmp_path, planted):
     (tmp_path / "round.yaml").write_text("round: r1\ntitle: {en: a, zh: b}\nsources: []\n", encoding="utf-8")
-    cached_pii_spans(planted, tmp_path / "interim" / "cache")
+    cached_pii_spans(planted.iloc[:150], tmp_path / "interim" / "cache")
+    cached_pii_spans(
+        planted.iloc[150:160].assign(text_norm=lambda d: d["text_norm"] + "!"), tmp_path / "interim" / "cache"
+    )
+    assert len(cachestore.parts(tmp_path / "interim" / "cache" / "pii.parquet")) == 1
     (tmp_path / "interim" / "cache" / "language.parquet").write_bytes(b"junk")
     runner = CliRunner()
     listed = runner.invoke(app, ["cache", str(tmp_path)])
     assert listed.exit_code == 0
-    assert f"{planted['text_norm'].nunique()} entries" in listed.output and "unreadable" in listed.output
+    assert f"{planted['text_norm'].iloc[:150].nunique() + 10} entries" in listed.output  # main file and part
+    assert "(2 files)" in listed.output and "unreadable" in listed.output
     cleared = runner.invoke(app, ["cache", str(tmp_path), "--clear"])
-    assert cleared.exit_code == 0 and "cleared 2 files" in cleared.output
+    assert cleared.exit_code == 0 and "cleared 3 files" in cleared.output
     assert not list((tmp_path / "interim" / "cache").iterdir())
     assert "no caches" in runner.invoke(app, ["cache", str(tmp_path)]).output
