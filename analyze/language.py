@@ -12,7 +12,6 @@ from functools import lru_cache
 
 import pandas as pd
 
-from analyze import linguaworker
 from analyze.normalise import cjk_chars, cjk_count, latin_words, normalise_text, texts_of
 from analyze.segment import to_simplified, to_traditional
 
@@ -47,10 +46,23 @@ _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 LANGUAGE_COLUMNS = ["response_id", "text_norm", "lang", "script", "lang_confidence", "en_share"]
 
 
-def _langdetect_profiles() -> None:
-    from langdetect.detector_factory import init_factory
+@lru_cache(maxsize=1)
+def _lingua():
+    from lingua import Language, LanguageDetectorBuilder
 
-    init_factory()
+    # lingua only sees text with Latin words and no Chinese (Chinese, kana and hangul are told by their characters),
+    # so only Latin-script languages Hong Kong submissions arrive in: each one loaded costs ~0.4 s at start-up.
+    langs = [
+        Language.ENGLISH,
+        Language.FRENCH,
+        Language.GERMAN,
+        Language.SPANISH,
+        Language.PORTUGUESE,
+        Language.INDONESIAN,
+        Language.TAGALOG,
+        Language.VIETNAMESE,
+    ]
+    return LanguageDetectorBuilder.from_languages(*langs).build()
 
 
 def _langdetect(text: str) -> str | None:
@@ -98,22 +110,15 @@ def _english_share(words: list[str]) -> float:
     return sum(w.lower() in EN_FUNCTION_WORDS for w in words) / len(words) if words else 0.0
 
 
-def _function_word_english(words: list[str]) -> tuple[str, float] | None:
-    """("en", confidence) when a text's English function words settle it, else None (lingua decides)."""
+def _latin_language(text_norm: str, words: list[str]) -> tuple[str, float]:
+    """English or other, for text without Chinese: function words first, lingua (and langdetect) when that is unsure."""
     share = _english_share(words)
     if len(words) >= EN_FAST_MIN_WORDS and share >= EN_FAST_SHARE:
         return "en", round(min(0.99, 0.5 + share), 3)
-    return None
-
-
-def _latin_language(text_norm: str, words: list[str]) -> tuple[str, float]:
-    """English or other, for text without Chinese: function words first, lingua (and langdetect) when that is unsure."""
     sample = text_norm[:LINGUA_SAMPLE_CHARS]
-    return _function_word_english(words) or _lingua_language(sample, linguaworker.confidences(sample))
-
-
-def _lingua_language(sample: str, conf: linguaworker.Confidences) -> tuple[str, float]:
-    """English or other from lingua's confidences for a sample, langdetect's second opinion when lingua is unsure."""
+    conf = {
+        c.language.iso_code_639_1.name.lower(): c.value for c in _lingua().compute_language_confidence_values(sample)
+    }
     best = max(conf, key=lambda k: (conf[k], k))
     if conf[best] < LINGUA_SURE and _langdetect(sample[:LANGDETECT_SAMPLE_CHARS]) == "en":
         best = "en"  # two detectors disagree on short text: English is the only Latin language of the round
@@ -125,16 +130,12 @@ def classify(text_norm: str) -> tuple[str, float, float]:
     return _classify(text_norm, latin_words(text_norm), cjk_count(text_norm))
 
 
-def _en_share(n_en: int, n_cjk: int) -> float:
-    # Chinese has no spaces: ~1.5 characters per word is the usual ratio for written Chinese.
-    return n_en / (n_en + n_cjk / 1.5)
-
-
 def _classify(text_norm: str, words: list[str], n_cjk: int) -> tuple[str, float, float]:
     n_en = len(words)
     if n_cjk == 0 and n_en == 0:
         return ("empty", 1.0, 0.0) if not text_norm.strip(" .,!?-_*#") else ("other", 0.5, 0.0)
-    en_share = _en_share(n_en, n_cjk)
+    # Chinese has no spaces: ~1.5 characters per word is the usual ratio for written Chinese.
+    en_share = n_en / (n_en + n_cjk / 1.5)
     if n_cjk == 0:
         return (*_latin_language(text_norm, words), en_share)
     if _KANA_HANGUL.search(text_norm):
@@ -158,22 +159,11 @@ def detect_language(df: pd.DataFrame) -> pd.DataFrame:
 
     """
     norm = [normalise_text(t) for t in texts_of(df["text"])]
-    parsed = [(latin_words(text), cjk_chars(text)) for text in norm]
-    # Latin-script texts their function words leave unsure go to lingua, whose models load in a worker process
-    # while the other texts are classified here.
-    unsure = [i for i, (words, han) in enumerate(parsed) if words and not han and not _function_word_english(words)]
-    samples = [norm[i][:LINGUA_SAMPLE_CHARS] for i in unsure]
-    with linguaworker.in_worker(samples) as lingua:
-        asked = set(unsure)
-        results = [
-            None if i in asked else _classify(text, words, len(han))
-            for i, (text, (words, han)) in enumerate(zip(norm, parsed, strict=True))
-        ]
-        scripts = [_script(han[:SCRIPT_SAMPLE_CHARS], len(words), len(han)) for words, han in parsed]
-        if samples:
-            _langdetect_profiles()  # loaded while lingua's models are: needed for any sample lingua is unsure of
-        for i, sample, conf in zip(unsure, samples, lingua(), strict=True):
-            results[i] = (*_lingua_language(sample, conf), _en_share(len(parsed[i][0]), 0))
+    results, scripts = [], []
+    for text in norm:
+        words, han = latin_words(text), cjk_chars(text)
+        results.append(_classify(text, words, len(han)))
+        scripts.append(_script(han[:SCRIPT_SAMPLE_CHARS], len(words), len(han)))
     return pd.DataFrame(
         {
             "response_id": df["response_id"].to_numpy(),

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from analyze import linguaworker
+import analyze.language as language
 from analyze.language import LANGUAGE_COLUMNS, classify, detect_language, script_of, yue_marker_count
 from analyze.normalise import has_cjk, normalise_text
 
@@ -10,12 +10,10 @@ from analyze.normalise import has_cjk, normalise_text
 def no_lingua(monkeypatch):
     """Fail if lingua is asked: these texts must be decided by characters, markers or English function words."""
 
-    def refuse(*texts):
-        raise AssertionError(f"lingua was asked about {texts}")
+    def refuse():
+        raise AssertionError("lingua was loaded")
 
-    monkeypatch.setattr(linguaworker, "detector", refuse)
-    real = linguaworker.in_worker
-    monkeypatch.setattr(linguaworker, "in_worker", lambda texts: refuse(texts) if texts else real(texts))
+    monkeypatch.setattr(language, "_lingua", refuse)
 
 
 def _csv(path, **kw) -> pd.DataFrame:
