@@ -360,13 +360,13 @@ def run_round(
     }
     clean_stale_temp_files(paths.root, paths.reports)
     state = load_state(paths)
-    results = []
+    results, digests = [], {}  # digests: each input file hashed once per run
     try:
         for stage in stages:
             inputs = source_files(paths) if stage == STAGES[0] else upstream_files(state, STAGES, stage)
             if stage == "report":  # the methodology appendix quotes the accuracy summary
                 inputs.append(eval_summary_path(paths))
-            fp = fingerprint(stage, paths, inputs, {"formats": formats} if stage == "report" else {})
+            fp = fingerprint(stage, paths, inputs, {"formats": formats} if stage == "report" else {}, digests)
             if not force and is_current(state, stage, fp):
                 results.append(StageResult(stage, 0, 0, 0.0, tuple(state[stage]["outputs"]), skipped=True))
             else:

@@ -61,14 +61,33 @@ def upstream_files(state: dict[str, Any], order: Iterable[str], stage: str) -> l
     return files
 
 
-def fingerprint(stage: str, paths: RoundPaths, inputs: list[Path], options: dict[str, Any]) -> str:
-    """Hash of what a stage's output depends on. A missing input hashes as missing, so it never matches."""
+def _file_digest(path: Path, digests: dict[tuple, str]) -> str:
+    """sha256 of a file, once per version of it: `digests` is keyed by the path and the file's identity and times.
+
+    A round's later stages read the tables of all earlier ones, so one run would otherwise hash the first tables
+    up to eight times. Writes replace a file (temp file + rename): a new inode, size or time, hence a new key.
+    """
+    stat = path.stat()
+    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    if key not in digests:
+        digests[key] = sha256_file(path)
+    return digests[key]
+
+
+def fingerprint(
+    stage: str, paths: RoundPaths, inputs: list[Path], options: dict[str, Any], digests: dict[tuple, str] | None = None
+) -> str:
+    """Hash of what a stage's output depends on. A missing input hashes as missing, so it never matches.
+
+    `digests`: file hashes kept between the calls of one run (see `_file_digest`).
+    """
+    digests = {} if digests is None else digests
     h = hashlib.sha256()
     h.update(f"{__version__}\x1f{stage}\x1f{json.dumps(options, sort_keys=True, default=str)}".encode())
-    h.update(sha256_file(paths.root / "round.yaml").encode())
+    h.update(_file_digest(paths.root / "round.yaml", digests).encode())
     for p in inputs:
         h.update(f"\x1e{p.relative_to(paths.root) if p.is_relative_to(paths.root) else p}\x1f".encode())
-        h.update(sha256_file(p).encode() if p.is_file() else b"missing")
+        h.update(_file_digest(p, digests).encode() if p.is_file() else b"missing")
     return h.hexdigest()
 
 

@@ -1,6 +1,9 @@
+import pandas as pd
+
+from analyze import stagestate
 from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
 from collect.roundfile import RoundPaths
-from collect.storage import clean_stale_temp_files
+from collect.storage import clean_stale_temp_files, sha256_file, write_table
 
 
 def _round(tmp_path):
@@ -22,6 +25,22 @@ def test_fingerprint_follows_inputs_round_file_and_options(tmp_path):
     second = fingerprint("collect", paths, inputs, {})
     (tmp_path / "round.yaml").write_text("round: r1\ntopics: {seed: 1}\n", encoding="utf-8")
     assert fingerprint("collect", paths, inputs, {}) != second
+
+
+def test_one_run_hashes_each_file_once_and_again_after_it_is_rewritten(tmp_path, monkeypatch):
+    paths = _round(tmp_path)
+    table = tmp_path / "processed" / "language.parquet"
+    write_table(pd.DataFrame({"x": [1, 2]}), table)
+    hashed = []
+    monkeypatch.setattr(stagestate, "sha256_file", lambda p: hashed.append(p.name) or sha256_file(p))
+    digests: dict = {}
+    first = fingerprint("pii", paths, [table], {}, digests)
+    assert fingerprint("duplicates", paths, [table], {}, digests) != first  # another stage, same digests
+    assert sorted(hashed) == ["language.parquet", "round.yaml"]  # not again for the second stage
+    write_table(pd.DataFrame({"x": [1, 3]}), table)  # same size, replaced (as every stage output is)
+    assert fingerprint("pii", paths, [table], {}, digests) == fingerprint("pii", paths, [table], {})
+    assert fingerprint("pii", paths, [table], {}, digests) != first
+    assert hashed.count("language.parquet") == 3  # the new file, with and without the shared digests
 
 
 def test_generated_folders_and_temp_files_are_not_inputs(tmp_path):
