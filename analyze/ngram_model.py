@@ -12,17 +12,27 @@ import gzip
 import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
 from importlib.resources import files
+from operator import add, itemgetter
 from pathlib import Path
 
 MAX_N = 3
 
 
 def char_ngrams(text: str, max_n: int = MAX_N) -> set[str]:
-    """Distinct character n-grams (1..max_n) of a text, spaces removed inside each n-gram window."""
+    """Distinct character n-grams (1..max_n) of a text, spaces removed inside each n-gram window.
+
+    Each n-gram is the (n-1)-gram at its position plus the next character, joined by `map` in C. The set receives
+    the n-grams in the same order as a comprehension over n, then position, so it iterates in the same order.
+    """
     chars = "".join(text.split())
-    return {chars[i : i + n] for n in range(1, max_n + 1) for i in range(len(chars) - n + 1)}
+    grams: set[str] = set()
+    longer = [""] * len(chars)
+    for n in range(1, max_n + 1):
+        longer = list(map(add, longer, chars[n - 1 :]))
+        grams.update(longer)
+    return grams
 
 
 @dataclass(frozen=True)
@@ -46,12 +56,10 @@ class NgramSentimentModel:
 
     def proba(self, text_simplified: str) -> dict[str, float]:
         """Class probabilities of an OpenCC-Simplified text."""
-        logits = list(self.intercept)
-        for gram in char_ngrams(text_simplified):
-            w = self.weights.get(gram)
-            if w is not None:
-                for k, v in enumerate(w):
-                    logits[k] += v
+        # Each class's logit is its intercept plus its weights added one by one in the n-grams' set order, as a loop
+        # would, but with the look-ups and additions done by map and reduce (floats are not re-associated).
+        found = list(filter(None, map(self.weights.get, char_ngrams(text_simplified))))
+        logits = [reduce(add, map(itemgetter(k), found), bias) for k, bias in enumerate(self.intercept)]
         if len(self.classes) == 2:  # binary: a single logit for the second class
             p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logits[0]))))
             return {self.classes[0]: 1.0 - p, self.classes[1]: p}

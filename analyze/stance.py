@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -136,8 +137,9 @@ def form_answer(meta: str | None, question_id: str) -> Stance | None:
     return None
 
 
-def _proposal_words(question: str | None) -> set[str]:
-    return set(_WORD.findall(question.lower())) - _NOT_PROPOSAL_WORDS if question else set()
+@lru_cache(maxsize=256)
+def _proposal_words(question: str | None) -> frozenset[str]:
+    return frozenset(_WORD.findall(question.lower())) - _NOT_PROPOSAL_WORDS if question else frozenset()
 
 
 def proposal_direction(question: str | None) -> int:
@@ -145,7 +147,8 @@ def proposal_direction(question: str | None) -> int:
     return -1 if question and _REMOVING.search(question) else 1
 
 
-def sentence_cue(sentence: str, proposal: set[str]) -> tuple[int, str]:
+@lru_cache(maxsize=1 << 15)  # campaign copies and their variants share sentences; each is read once
+def sentence_cue(sentence: str, proposal: frozenset[str]) -> tuple[int, str]:
     """Direction of one sentence (+1 support, -1 oppose, 0 none) and what decided it (cue or proposal)."""
     for pattern, direction in _CUES if _ZH_VERB_START.search(sentence) else _WITHOUT_ZH_VERBS:
         if pattern.search(sentence):

@@ -1,3 +1,5 @@
+import math
+
 import pandas as pd
 import pytest
 
@@ -100,3 +102,36 @@ def test_eval_labels_binary_and_named():
 
 def test_sentences_keep_closing_quotes():
     assert split_sentences("佢話「好好食！」下次再嚟。") == ["佢話「好好食！」", "下次再嚟。"]
+
+
+def test_char_ngrams_iterate_in_the_order_of_a_comprehension():
+    # the logits are summed in the set's order, so building it another way must not change that order
+    for text in ("政府 應該交代清楚，唔好再拖。", "abcabc d", "好", ""):
+        chars = "".join(text.split())
+        expected = {chars[i : i + n] for n in range(1, 4) for i in range(len(chars) - n + 1)}
+        assert list(char_ngrams(text)) == list(expected)
+
+
+def test_ngram_logits_are_the_intercept_plus_each_known_ngram_in_set_order():
+    weights = {"好": (0.1, -0.3, 0.7), "好食": (0.2, 0.05, 0.3), "食": (-0.4, 0.0, 0.1)}
+    model = NgramSentimentModel(("negative", "neutral", "positive"), (0.3, 0.1, -0.2), weights, 0.1, "test")
+    logits = [0.3, 0.1, -0.2]
+    for gram in char_ngrams("好食嘢"):
+        for k, v in enumerate(weights.get(gram, ())):
+            logits[k] += v
+    exps = [math.exp(x - max(logits)) for x in logits]
+    assert model.proba("好食嘢") == dict(zip(model.classes, [e / sum(exps) for e in exps], strict=True))
+
+
+def test_stage_scores_each_distinct_sentence_once():
+    calls = []
+
+    def english(s: str) -> float:
+        calls.append(s)
+        return 0.5
+
+    models = SentimentModels(english=english, chinese=lambda t: 0.0, cantonese=lambda t: 0.0)
+    texts = ["Same opening here. First ending.", "Same opening here. Second ending.", "First ending."]
+    df = pd.DataFrame({"response_id": ["a", "b", "c"], "text_norm": texts, "lang": "en"})
+    assert score_sentiment(df, models)["sentiment"].tolist() == [0.5, 0.5, 0.5]
+    assert sorted(calls) == ["First ending.", "Same opening here.", "Second ending."]
