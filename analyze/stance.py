@@ -31,7 +31,8 @@ SENTIMENT_DECIDES = (
 
 # English cue verbs count only with a first-person subject a few words before them ("I strongly support", "we are
 # against"): in arguments "it supports families" or "discriminates against women" are not positions on the proposal.
-_EN_SELF = r"\b(?:i|we|i'm|we're|my|our|us)\b(?:\W+\w+){0,3}?\W+"
+_EN_SELF_WORD = r"\b(?:i|we|i'm|we're|my|our|us)\b"
+_EN_SELF = _EN_SELF_WORD + r"(?:\W+\w+){0,3}?\W+"
 _EN_NEG = r"(?:not|never|no longer|cannot|can't|don't|do not|does not|doesn't|won't|wouldn't|hardly)\W+(?:\w+\W+){0,2}?"
 _EN_SUPPORT = (
     r"(?:support(?:s|ed|ing)?|in favou?r of|agree(?:s|d)?|welcome[sd]?|endorse[sd]?|back(?:s|ed)? (?:this|the)"
@@ -81,7 +82,22 @@ _CUES: tuple[tuple[re.Pattern[str], int], ...] = tuple(
 _ZH_VERB_START = re.compile(
     "[" + "".join(sorted({w[0] for w in re.sub(r"[(?:)]", "", f"{_ZH_SUPPORT}|{_ZH_OPPOSE}").split("|")})) + "]"
 )
-_WITHOUT_ZH_VERBS = tuple((p, d) for p, d in _CUES if _ZH_SUPPORT not in p.pattern and _ZH_OPPOSE not in p.pattern)
+# Likewise most sentences hold no first-person word, which the English cue verbs need.
+_EN_SELF_START = re.compile(_EN_SELF_WORD, re.IGNORECASE)
+
+
+def _cues_without(*parts: str) -> tuple[tuple[re.Pattern[str], int], ...]:
+    """The cues, in their order, whose pattern holds none of `parts` (patterns a sentence cannot match)."""
+    return tuple((p, d) for p, d in _CUES if not any(part in p.pattern for part in parts))
+
+
+# (has a Chinese cue verb's first character, has a first-person word) -> the cues worth searching
+_CUES_FOR = {
+    (True, True): _CUES,
+    (True, False): _cues_without(_EN_SELF),
+    (False, True): _cues_without(_ZH_SUPPORT, _ZH_OPPOSE),
+    (False, False): _cues_without(_ZH_SUPPORT, _ZH_OPPOSE, _EN_SELF),
+}
 _MODAL = re.compile(r"\b(?:should|must|need to|ought to|has to|have to)\b|應該|应该|必須|必须", re.IGNORECASE)
 _MODAL_NEG = re.compile(
     r"\b(?:should not|shouldn't|must not|mustn't|need not|ought not)\b|唔應該|不應該|不应该|不必|唔使|不需要",
@@ -150,7 +166,7 @@ def proposal_direction(question: str | None) -> int:
 @lru_cache(maxsize=1 << 15)  # campaign copies and their variants share sentences; each is read once
 def sentence_cue(sentence: str, proposal: frozenset[str]) -> tuple[int, str]:
     """Direction of one sentence (+1 support, -1 oppose, 0 none) and what decided it (cue or proposal)."""
-    for pattern, direction in _CUES if _ZH_VERB_START.search(sentence) else _WITHOUT_ZH_VERBS:
+    for pattern, direction in _CUES_FOR[bool(_ZH_VERB_START.search(sentence)), bool(_EN_SELF_START.search(sentence))]:
         if pattern.search(sentence):
             return direction, "cue"
     if proposal and len(proposal & set(_WORD.findall(sentence.lower()))) >= 2:

@@ -3,7 +3,7 @@ import json
 import pandas as pd
 import pytest
 
-from analyze.stance import find_stance, form_answer, text_stance
+from analyze.stance import _CUES, find_stance, form_answer, sentence_cue, text_stance
 
 PROPOSAL = "The government should introduce facial recognition cameras in public housing estates"
 
@@ -97,3 +97,13 @@ def test_every_chinese_cue_verb_is_read_with_and_without_negation():
         for verb in verbs:
             assert text_stance(f"我{verb}呢個建議。").stance == expected, verb
             assert text_stance(f"本人絕不{verb}此方案").stance == negated, verb
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["We are not against it, 我支持", "I'm for it", "It supports families", "本人反對", "Not a bad idea", "唔同意",
+     "A good idea, 我哋都贊成", "My view: we disagree", "撤回此計劃", "US cities", "Drop this plan"],
+)  # fmt: skip
+def test_sentence_cue_skips_only_cues_that_cannot_match(sentence):
+    first = next((d for p, d in _CUES if p.search(sentence)), 0)
+    assert sentence_cue(sentence, frozenset())[0] == first
