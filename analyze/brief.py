@@ -123,6 +123,11 @@ def _counts_section(n: dict[str, int], tables: dict[str, pd.DataFrame]) -> Secti
     return Section("counts", term("counts"), tuple(blocks))
 
 
+def _rows_of(table: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
+    """The rows of `ids`, by response_id: an index over these few rather than over every response."""
+    return table[table["response_id"].isin(ids)].set_index("response_id")
+
+
 def _quotes(topic, texts: pd.Series, langs: pd.Series) -> list[Quote]:
     return [Quote(_quote(str(texts[rid])), rid, str(langs[rid])) for rid in topic.representative_ids if rid in texts]
 
@@ -130,9 +135,10 @@ def _quotes(topic, texts: pd.Series, langs: pd.Series) -> list[Quote]:
 def _themes_section(
     shown: pd.DataFrame, shares: pd.DataFrame, tables: dict[str, pd.DataFrame], charts: list[Chart]
 ) -> Section:
-    language = tables["language"].set_index("response_id")
+    quoted = {rid for t in shown.itertuples() for rid in t.representative_ids}
+    language = _rows_of(tables["language"], quoted)
     # Quotes are published: the redacted text when the PII stage has run (see the limitations otherwise).
-    texts = tables["pii"].set_index("response_id")["text_redacted"] if "pii" in tables else language["text_norm"]
+    texts = _rows_of(tables["pii"], quoted)["text_redacted"] if "pii" in tables else language["text_norm"]
     mean = shares.set_index("topic_id")["mean_sentiment"]
     n_outliers = int((tables["topic_assignments"]["topic_id"] == -1).sum())
     blocks: list = [Text(term("themes_note", n_topics=len(tables["topics"]), n_outliers=n_outliers))]

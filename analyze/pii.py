@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from analyze.normalise import texts_of
+from analyze.normalise import text_array, texts_of
 
 PII_COLUMNS = ["response_id", "text_redacted", "pii_counts"]
 AUDIT_COLUMNS = ["response_id", "type", "start", "end"]
@@ -350,9 +352,13 @@ def redact_pii(df: pd.DataFrame, audit: pd.DataFrame | None = None, text_column:
     for rid, kind, start, end in audit[AUDIT_COLUMNS].itertuples(index=False):
         by_id.setdefault(rid, []).append(Span(int(start), int(end), kind))
     ids = df["response_id"].astype(str)
-    redacted, counts = texts_of(df[text_column]), ["{}"] * len(df)
-    for i in np.flatnonzero(ids.isin(list(by_id)).to_numpy()):  # most rows have no span: they keep their text
+    # Most rows have no span: their text stays in Arrow, and only the rows with spans are turned into str and back.
+    texts, counts = text_array(df[text_column]), ["{}"] * len(df)
+    hit = ids.isin(list(by_id)).to_numpy()
+    redacted = []
+    for i in np.flatnonzero(hit):
         spans = by_id[ids.iloc[i]]
-        redacted[i] = apply_spans(redacted[i], spans)
+        redacted.append(apply_spans(texts[int(i)].as_py(), spans))
         counts[i] = json.dumps(dict(sorted(Counter(x.type for x in spans).items())))
-    return pd.DataFrame({"response_id": ids.to_numpy(), "text_redacted": redacted, "pii_counts": counts})
+    texts = pc.replace_with_mask(texts, pa.array(hit), pa.array(redacted, pa.large_string()))
+    return pd.DataFrame({"response_id": ids.array, "text_redacted": texts.to_pandas().array, "pii_counts": counts})

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from analyze.aligned import ids_like, merge_ids
 from analyze.breakdowns import break_down
@@ -107,7 +108,7 @@ def run_pii(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
     """Personal data redacted -> processed/pii.parquet (text_redacted, pii_counts) and pii_audit.parquet (offsets)."""
 
     def work():
-        docs = read_table(paths.processed_table("language"))
+        docs = read_table(paths.processed_table("language"), ["response_id", "text_norm"])
         audit = cached_pii_spans(docs, paths.cache, executor.map_frame)
         out = [
             write_table(redact_pii(docs, audit), paths.processed_table("pii")),
@@ -232,9 +233,12 @@ def _redacted_texts(paths: RoundPaths, docs: pd.DataFrame) -> pd.Series | None:
     return merged["text_redacted"].fillna("").set_axis(docs.index)
 
 
-def _optional(paths: RoundPaths, name: str) -> pd.DataFrame | None:
+def _optional(paths: RoundPaths, name: str, columns: tuple[str, ...] = ()) -> pd.DataFrame | None:
+    """A stage's table, None before the stage has run; with `columns`, only those of them the table has."""
     path = paths.processed_table(name)
-    return read_table(path) if path.exists() else None
+    if not path.exists():
+        return None
+    return read_table(path, [c for c in pq.read_schema(path).names if c in columns] if columns else None)
 
 
 def run_stance(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
@@ -257,15 +261,15 @@ def run_concerns(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
     """Concern clusters and breakdowns -> processed/concerns, concern_assignments and breakdowns (.parquet)."""
 
     def work():
-        sentiment = read_table(paths.processed_table("sentiment"))
-        stance = read_table(paths.processed_table("stance"))
+        sentiment = read_table(paths.processed_table("sentiment"), ["response_id", "sentiment", "sentiment_label"])
+        stance = read_table(paths.processed_table("stance"), ["response_id", "stance"])
         texts = quote_texts(
             read_table(paths.processed_table("language"), ["response_id", "text_norm"]),
-            _optional(paths, "pii"),
-            _optional(paths, "duplicates"),
+            _optional(paths, "pii", ("response_id", "text_redacted")),
+            _optional(paths, "duplicates", ("response_id", "exact_group", "campaign_id")),
         )
         clusters, members = find_concerns(
-            read_table(paths.processed_table("topic_assignments")),
+            read_table(paths.processed_table("topic_assignments"), ["response_id", "topic_id"]),
             sentiment,
             stance,
             texts,

@@ -24,7 +24,15 @@ from collect.storage import read_table, write_bytes, write_text
 FORMATS = ("html", "pdf", "docx", "xlsx", "md")
 DEFAULT_FORMATS = ("html",)
 BRIEF_NAME = "brief"
-UNREAD_COLUMNS = {"responses": ("text", "meta"), "stance": ("evidence",)}  # most of the bytes, never shown
+# Columns the brief never uses: the texts and meta are most of the bytes, the rest still costs a decode per row.
+UNREAD_COLUMNS = {
+    "responses": ("text", "meta"),
+    "stance": ("evidence", "stance_source", "stance_score"),
+    "topic_assignments": ("topic_prob", "secondary_topic_ids", "theme"),
+    "duplicates": ("is_campaign_copy", "template_similarity"),
+    "pii": ("pii_counts",),
+}
+UNREAD_TABLES = {"concern_assignments", "pii_audit"}  # per-response detail the brief never shows
 
 
 class FormatError(ValueError):
@@ -42,7 +50,7 @@ def parse_formats(spec: str) -> tuple[str, ...]:
 
 def _round_tables(paths: RoundPaths) -> dict:
     found = {"responses": paths.responses, "rejects": paths.rejects, "manifest": paths.manifest}
-    found |= {p.stem: p for p in sorted(paths.processed.glob("*.parquet"))}
+    found |= {p.stem: p for p in sorted(paths.processed.glob("*.parquet")) if p.stem not in UNREAD_TABLES}
     found = {name: p for name, p in found.items() if p.exists()}
     unread = dict(UNREAD_COLUMNS)
     if {"pii", "duplicates"} <= found.keys():  # the brief then quotes redacted texts and counts duplicate groups

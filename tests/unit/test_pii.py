@@ -136,6 +136,15 @@ def test_bad_input_never_crashes(text):
         assert out["text_redacted"][0].endswith("[UNSCANNED]")
 
 
+def test_rows_without_spans_keep_their_text_in_place():
+    texts = ["no personal data", "call 9123 4567 today", "", "still nothing", "email chan@example.com"]
+    df = pd.DataFrame({"response_id": list("abcde"), "text_norm": pd.Series(texts, dtype="str")})
+    out = redact_pii(df)
+    assert list(out["text_redacted"]) == [texts[0], "call [PHONE] today", "", texts[3], "email [EMAIL]"]
+    assert list(out["pii_counts"]) == ["{}", '{"PHONE": 1}', "{}", "{}", '{"EMAIL": 1}']
+    assert out.equals(redact_pii(df.astype({"text_norm": object})))  # Arrow-backed and object columns alike
+
+
 def test_missing_text_is_an_empty_redaction():
     out = redact_pii(pd.DataFrame({"response_id": ["a", "b"], "text_norm": [None, float("nan")]}))
     assert list(out["text_redacted"]) == ["", ""] and list(out["pii_counts"]) == ["{}", "{}"]
