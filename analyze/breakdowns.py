@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analyze.aligned import ids_like, merge_ids, sort_ids, unique_rows
+from analyze.aligned import ids_like, merge_ids, unique_rows
 
 BREAKDOWN_COLUMNS = [
     "dimension",
@@ -65,11 +65,19 @@ def meta_fields(meta: pd.Series) -> pd.DataFrame:
     return fields[keep].astype("string")
 
 
+def _crosstab(groups: pd.Series, outcomes: pd.Series) -> pd.DataFrame:
+    """`pd.crosstab(groups, outcomes)` with both labels sorted, counted by numpy (crosstab aggregates in Python)."""
+    g, g_labels = pd.factorize(groups, sort=True)
+    o, o_labels = pd.factorize(outcomes, sort=True)
+    counts = np.bincount(g * len(o_labels) + o, minlength=len(g_labels) * len(o_labels))
+    return pd.DataFrame(counts.reshape(len(g_labels), len(o_labels)), index=g_labels, columns=o_labels)
+
+
 def contingency_test(groups: pd.Series, outcomes: pd.Series) -> dict:
     """Chi-square test of independence with Cramér's V and a small-cell warning for one pair of columns."""
     from scipy.special import chdtrc  # the chi-square survival function, without importing all of scipy.stats
 
-    table = pd.crosstab(groups, outcomes).sort_index().sort_index(axis=1)
+    table = _crosstab(groups, outcomes)
     counts = {str(g): {str(o): int(v) for o, v in row.items()} for g, row in table.iterrows()}
     base = {
         "n": int(table.to_numpy().sum()),
@@ -121,7 +129,6 @@ def break_down(responses: pd.DataFrame, sentiment: pd.DataFrame, stance: pd.Data
     table = merge_ids(
         table, sentiment[["response_id", "sentiment_label"]], unique_rows(stance[["response_id", "stance"]]), how="left"
     )
-    table = sort_ids(table)
     dimensions = {"respondent_type": table["respondent_type"], "channel": table["channel"]}
     dimensions |= {f"meta:{c}": col for c, col in meta_fields(table["meta"]).items()}
     rows = []

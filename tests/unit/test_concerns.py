@@ -142,3 +142,16 @@ def test_distinct_rows_counts_as_numpy_unique_does():
         x[rng.random(x.shape) < 0.2] *= -1  # -0.0 equals 0.0, as in np.unique
         assert distinct_rows(x) == len(np.unique(x, axis=0))
     assert distinct_rows(np.empty((0, 3))) == 0
+
+
+def test_contingency_counts_are_crosstabs_and_ignore_row_order():
+    rng = np.random.default_rng(0)
+    groups = pd.Series(rng.choice(["b", "a", "中", "c"], 300), dtype="str")
+    outcomes = pd.Series(rng.choice(["oppose", "support", "neutral"], 300), dtype="str")
+    outcomes[groups == "c"] = "support"  # empty cells stay in the table as zeros
+    crosstab = pd.crosstab(groups, outcomes).sort_index().sort_index(axis=1)
+    result = contingency_test(groups, outcomes)
+    counts = {str(g): {str(o): int(v) for o, v in row.items()} for g, row in crosstab.iterrows()}
+    assert result["table"] == json.dumps(counts, ensure_ascii=False) and result["dof"] == 6
+    order = rng.permutation(len(groups))
+    assert contingency_test(groups.iloc[order], outcomes.iloc[order]) == result
