@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from analyze.bench_crawl import crawl_alternately, measure_crawl
+from analyze.cachestore import store_rows
 from analyze.pipeline import STAGES
 
 SIZES = {"1k": 1_000, "10k": 10_000, "130k": 130_000, "1m": 1_000_000}
@@ -69,7 +70,7 @@ def _rerun_child(round_dir: str, label: str) -> tuple[dict, float]:
 
     cfg, root = load_round(round_dir)
     vectors = RoundPaths(root, cfg.round).cache / "embeddings.parquet"
-    before = _rows_in(vectors)
+    before = store_rows(vectors)
     start = time.perf_counter()
     results = run_round(round_dir)
     seconds = time.perf_counter() - start
@@ -78,7 +79,7 @@ def _rerun_child(round_dir: str, label: str) -> tuple[dict, float]:
         "rows_in": round_rows(Path(round_dir)),
         "rows_out": sum(not r.skipped for r in results),
         "seconds": round(seconds, 3),
-        "embedded": _rows_in(vectors) - before,
+        "embedded": store_rows(vectors) - before,
     }
     return result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -41,6 +41,11 @@ def store_files(path: Path) -> list[Path]:
     return ([path] if path.is_file() else []) + parts(path)
 
 
+def store_rows(path: Path) -> int:
+    """How many rows a store holds: its main file's and its parts' (0 when it has none)."""
+    return sum(pq.ParquetFile(file).metadata.num_rows for file in store_files(path))
+
+
 def write_rows(path: Path, table: pa.Table, whole: bool, read: list[Path]) -> list[Path]:
     """Write a store's rows; returns the files its rows are now read from.
 

@@ -109,10 +109,12 @@ def test_additions_are_appended_as_parts_read_back_in_order_and_compacted(tmp_pa
     add_one_at_a_time(path, texts[:100] + ["x1", "x2"], seen=seen)
     assert seen == ["x1", "x2"] and path.read_bytes() == before  # appended beside the main file, not rewritten
     assert [p.name for p in cachestore.parts(path)] == ["c.part1.parquet", "c.part2.parquet"]
+    assert cachestore.store_rows(path) == 102  # what `consult bench` counts as embedded: main file and parts
     more = texts[:100] + ["x1", "x2"] + [f"y{i}" for i in range(cachestore.MAX_PARTS - 1)]
     add_one_at_a_time(path, more, seen=seen)
     assert len(seen) == 1 + cachestore.MAX_PARTS  # nothing computed twice
     assert cachestore.parts(path) == [] and path.read_bytes() != before  # a part past MAX_PARTS: compacted instead
+    assert cachestore.store_rows(path) == len(more) and cachestore.store_rows(tmp_path / "none.parquet") == 0
     again = TextCache(path, "lengths", "v1").get(more[::-1], lambda pos: pytest.fail("not cached"))
     assert again.column("chars").to_pylist() == [len(t) for t in more[::-1]]
 
