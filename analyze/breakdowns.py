@@ -66,10 +66,14 @@ def meta_fields(meta: pd.Series) -> pd.DataFrame:
 
 
 def _crosstab(groups: pd.Series, outcomes: pd.Series) -> pd.DataFrame:
-    """`pd.crosstab(groups, outcomes)` with both labels sorted, counted by numpy (crosstab aggregates in Python)."""
+    """`pd.crosstab(groups, outcomes)` with both labels sorted, counted by numpy (crosstab aggregates in Python).
+
+    As crosstab, a pair with a missing value is not counted.
+    """
     g, g_labels = pd.factorize(groups, sort=True)
     o, o_labels = pd.factorize(outcomes, sort=True)
-    counts = np.bincount(g * len(o_labels) + o, minlength=len(g_labels) * len(o_labels))
+    known = (g >= 0) & (o >= 0)  # factorize codes a missing value -1
+    counts = np.bincount(g[known] * len(o_labels) + o[known], minlength=len(g_labels) * len(o_labels))
     return pd.DataFrame(counts.reshape(len(g_labels), len(o_labels)), index=g_labels, columns=o_labels)
 
 
