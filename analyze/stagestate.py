@@ -1,6 +1,7 @@
-"""Re-run only what changed: a stage is skipped when its inputs, the round file and the version are unchanged.
+"""Re-run only what changed: a stage is skipped when its inputs, the round file and the code are unchanged.
 
-A stage's fingerprint covers the round file, the package version, the stage's own options, and the bytes of every
+A stage's fingerprint covers the round file, the code (version and a digest of the package's files,
+analyze/codeversion.py), the stage's own options, and the bytes of every
 table the stages before it wrote (as recorded in interim/stage_state.json) or, for the first stage, every file of
 the round folder outside the stage outputs. Stages are deterministic, so an upstream re-run that gives the same
 bytes does not invalidate what follows.
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from analyze import __version__
+from analyze.codeversion import code_version
 from collect.roundfile import RoundPaths
 from collect.storage import sha256_file, write_json
 
@@ -83,7 +84,7 @@ def fingerprint(
     """
     digests = {} if digests is None else digests
     h = hashlib.sha256()
-    h.update(f"{__version__}\x1f{stage}\x1f{json.dumps(options, sort_keys=True, default=str)}".encode())
+    h.update(f"{code_version()}\x1f{stage}\x1f{json.dumps(options, sort_keys=True, default=str)}".encode())
     h.update(_file_digest(paths.root / "round.yaml", digests).encode())
     for p in inputs:
         h.update(f"\x1e{p.relative_to(paths.root) if p.is_relative_to(paths.root) else p}\x1f".encode())

@@ -3,12 +3,12 @@
 One store per namespace (language, pii, signatures, duplicate keys, sentiment, stance, embeddings, topic tokens, and
 the topic memo's placements): `<round>/interim/cache/<namespace>.parquet` and the parts appended beside it
 (analyze/cachestore.py), a table of `key` and the cached columns. A key is the first 16 bytes of
-sha256(namespace, config, text), stored as binary, where `config` names the package version and every setting the
-result depends on: another model, parameter or rule set never reuses a result. Stores written before keys were
-binary (32 hex digits of the same digest) are read and converted, and rewritten in the binary form at their next
-save: nothing is recomputed. Vectors (embeddings, MinHash signatures) are stored as fixed-size list columns, written
-from and read back into numpy arrays without a Python object per number. A file that cannot be read is ignored with
-a warning and its rows recomputed; `consult cache ROUND --clear` deletes them all (see README).
+sha256(namespace, config, text), stored as binary, where `config` names the code (the package version and a digest
+of its files, analyze/codeversion.py) and every setting the result depends on: other code, another model, parameter
+or rule set never reuses a result. A store of an older layout (hex keys) is ignored and rebuilt. Vectors (embeddings,
+MinHash signatures) are stored as fixed-size list columns, written from and read back into numpy arrays without a
+Python object per number. A file that cannot be read is ignored with a warning and its rows recomputed;
+`consult cache ROUND --clear` deletes them all (see README).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analyze import __version__
 from analyze.cachestore import LARGE_SHARE, MAX_PARTS, store_files, write_rows
+from analyze.codeversion import code_version
 from collect.hashing import sha256_digests
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,8 @@ Texts = Sequence[str] | pa.Array | pa.ChunkedArray  # an Arrow string array is k
 
 
 def cache_config(**settings: object) -> str:
-    """A store's config string: the package version and the settings its values depend on."""
-    return json.dumps({"version": __version__, **settings}, sort_keys=True, default=str)
+    """A store's config string: the code (version and files) and the settings its values depend on."""
+    return json.dumps({"version": code_version(), **settings}, sort_keys=True, default=str)
 
 
 def text_keys(namespace: str, config: str, texts: Texts) -> pa.FixedSizeBinaryArray:
@@ -64,17 +64,6 @@ def column_matrix(column: pa.ChunkedArray | pa.Array, dtype: type = np.float32) 
     """A fixed-size list column back as a 2-D array (rows x list size)."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     return array.flatten().to_numpy(zero_copy_only=False).astype(dtype, copy=False).reshape(len(array), -1)
-
-
-def _binary_keys(table: pa.Table) -> pa.Table:
-    """The table with binary keys; a store written with hex keys (32 digits of the same digest) is converted."""
-    keys = table.column(KEY)
-    if keys.type == KEY_TYPE:
-        return table
-    if not pa.types.is_string(keys.type) and not pa.types.is_large_string(keys.type):
-        raise ValueError(f"{KEY} column of type {keys.type}")
-    binary = pa.array([bytes.fromhex(key) for key in keys.to_pylist()], KEY_TYPE)
-    return table.set_column(table.column_names.index(KEY), KEY, binary)
 
 
 class TextCache:
@@ -105,9 +94,8 @@ class TextCache:
         """One file's rows; None (and a rewrite at the next save) when unreadable or under another config."""
         try:
             table = pq.read_table(file)
-            if KEY not in table.column_names:
-                raise ValueError(f"no {KEY} column")
-            converted = _binary_keys(table)
+            if KEY not in table.column_names or table.schema.field(KEY).type != KEY_TYPE:
+                raise ValueError(f"no {KEY} column of {KEY_TYPE}")
         except (OSError, ValueError, pa.ArrowException) as err:
             log.warning("cache %s unreadable (%s): ignored, its rows will be recomputed", file, err)
             self._rewrite = True
@@ -115,8 +103,7 @@ class TextCache:
         if self.exclusive and (table.schema.metadata or {}).get(b"config") != self.config.encode():
             self._rewrite = True
             return None
-        self._rewrite |= converted is not table
-        return converted.replace_schema_metadata(None)
+        return table.replace_schema_metadata(None)
 
     def _load(self) -> pa.Table | None:
         if not self._loaded:
