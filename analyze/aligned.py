@@ -7,6 +7,9 @@ otherwise; the result is always the one `merge` and `sort_values` give.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -71,3 +74,32 @@ def sort_ids(frame: pd.DataFrame) -> pd.DataFrame:
         if ids.null_count == 0 and not pc.any(pc.equal(ranked[1:], ranked[:-1])).as_py():
             return frame.take(order.to_numpy()).reset_index(drop=True)
     return frame.sort_values(ID, ignore_index=True)
+
+
+def factorize_sorted(values: pd.Series | Sequence | pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """`pd.factorize(values, sort=True)`: each value's place among the sorted distinct values, and those values.
+
+    Strings without nulls (ids, duplicate keys) are sorted by Arrow, whose UTF-8 byte order is Python's code point
+    order, without a Python string per value (sorting 160,000 of them took ~0.5 s); anything else by pandas.
+    """
+    try:
+        array = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
+        array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array  # Arrow-backed Series give one
+    except (pa.ArrowException, ValueError, TypeError):  # e.g. a lone surrogate, or mixed types
+        array = None
+    if (
+        array is None
+        or array.null_count
+        or not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type))
+    ):
+        if isinstance(values, pa.Array | pa.ChunkedArray):
+            values = values.to_pandas()
+        elif not isinstance(values, pd.Series | np.ndarray):  # pandas factorizes its own and numpy's types only
+            values = np.asarray(values, dtype=object)
+        codes, uniques = pd.factorize(values, sort=True)
+        return codes, np.asarray(uniques, dtype=object)
+    encoded = array.dictionary_encode()
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[encoded.indices.to_numpy()], encoded.dictionary.take(order).to_numpy(zero_copy_only=False)

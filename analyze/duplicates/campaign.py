@@ -8,13 +8,13 @@ docs/adr/0004-counting.md for how campaigns enter the counts.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from analyze.aligned import factorize_sorted
 from analyze.duplicates.key import KeysOf, duplicate_keys, key_digest
 from analyze.duplicates.signature import near_groups, signatures
 from analyze.duplicates.variants import VariantsOf, variant_sentences
@@ -58,16 +58,6 @@ def _medoid(members: np.ndarray, counts: np.ndarray, sig: np.ndarray) -> int:
     agree = (sig[candidates][:, None, :] == sig[sample][None, :, :]).mean(axis=2)
     score = agree @ counts[sample]
     return int(candidates[np.argmax(score)])  # argmax keeps the first (most copied) on ties
-
-
-def _factorize_sorted(values: Sequence[str] | pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """`pd.factorize(values, sort=True)` for strings, sorted by Arrow (UTF-8 bytes sort as code points do)."""
-    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    encoded = (array if isinstance(array, pa.Array) else pa.array(array, pa.string())).dictionary_encode()
-    order = pc.sort_indices(encoded.dictionary).to_numpy()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return rank[encoded.indices.to_numpy()], encoded.dictionary.take(order).to_numpy(zero_copy_only=False)
 
 
 def _least_per_group(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -191,7 +181,7 @@ def find_campaigns(
     norm_codes, norms = pd.factorize(frame["text_norm"].fillna(""))  # the order of the distinct texts is immaterial
     # Arrow-backed texts stay in Arrow (keyed from their bytes); others go as a list (one may hold a lone surrogate).
     arrow = isinstance(norms.dtype, pd.StringDtype) and norms.dtype.storage == "pyarrow"
-    ranks, distinct = _factorize_sorted(keys_of(pa.array(norms.array) if arrow else norms.to_numpy().tolist()))
+    ranks, distinct = factorize_sorted(keys_of(pa.array(norms.array) if arrow else norms.to_numpy().tolist()))
     ranks = ranks[norm_codes]  # each response's key as its rank among the distinct keys (every one occurs)
     skip = int(len(distinct) > 0 and distinct[0] == "")  # the empty key, when a text has none, sorts first
     has = ranks >= skip

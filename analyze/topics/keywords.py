@@ -12,9 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from analyze.aligned import factorize_sorted
 from analyze.normalise import has_cjk
 from analyze.segment import to_traditional, topic_tokens
 
@@ -122,28 +121,9 @@ def central_first(rows: pd.DataFrame) -> pd.DataFrame:
     Embedded documents (`embedded`) come first: their `topic_prob` is a measured similarity, where a placed
     document's reflects the classifier's confidence. One sort of numbers for a whole round (ids ranked once).
     """
-    ids = _id_ranks(rows["response_id"])
+    ids = factorize_sorted(rows["response_id"])[0]
     prob, embedded = rows["topic_prob"].to_numpy(dtype=float), rows["embedded"].to_numpy(dtype=bool)
     return rows.iloc[np.lexsort((ids, -prob, ~embedded))]
-
-
-def _id_ranks(ids: pd.Series) -> np.ndarray:
-    """`pd.factorize(ids, sort=True)[0]`: each id's place among the sorted distinct ids.
-
-    Ranked in Arrow when the ids are strings without nulls (UTF-8 byte order is Python's code point order): sorting
-    160,000 Python strings took ~0.5 s.
-    """
-    try:
-        arrow = pa.array(ids)
-    except (pa.ArrowException, ValueError, TypeError):
-        arrow = None
-    if (
-        arrow is not None
-        and (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type))
-        and not arrow.null_count
-    ):
-        return pc.rank(arrow, sort_keys="ascending", tiebreaker="dense").to_numpy().astype(np.int64) - 1
-    return pd.factorize(ids, sort=True)[0]
 
 
 def representative_ids(ranked: pd.DataFrame, k: int) -> list[str]:

@@ -1,7 +1,9 @@
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from analyze.aligned import ids_like, merge_ids, sort_ids, unique_rows
+from analyze.aligned import factorize_sorted, ids_like, merge_ids, sort_ids, unique_rows
 
 
 def _frame(ids, **columns) -> pd.DataFrame:
@@ -54,3 +56,28 @@ def test_merge_ids_chains_as_merges_do(second_ids):
     first, second = _frame(["r1", "r2", "r3"], b=[4, 5, 6]), _frame(second_ids, c=[7, 8, 9])
     expected = left.merge(first, on="response_id", how="left").merge(second, on="response_id", how="left")
     pd.testing.assert_frame_equal(merge_ids(left, first, second, how="left"), expected)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        pd.Series(["r-b", "r-a", "r-é", "r-z", "r-a", "回應", "r-B"], dtype=object),
+        pd.Series(["r-b", "r-a", "r-é", "r-a"], dtype="str"),
+        pd.Series([3, 1, 2, 1]),
+        pd.Series(["b", None, "a"], dtype=object),
+    ],
+)
+def test_factorize_sorted_is_pandas_sorted_factorization(ids):
+    codes, uniques = factorize_sorted(ids)
+    expected_codes, expected_uniques = pd.factorize(ids, sort=True)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert list(uniques) == list(expected_uniques)
+
+
+def test_factorize_sorted_takes_lists_and_arrow_arrays_of_keys():
+    keys = ["b", "", "回應", "a", "b", "\ud800"]  # a lone surrogate: no Arrow string, sorted by pandas
+    for values in (keys[:-1], pa.chunked_array([keys[:2], keys[2:-1]]), pa.array(keys[:-1]), keys):
+        codes, uniques = factorize_sorted(values)
+        expected_codes, expected_uniques = pd.factorize(np.array(keys[: len(values)], dtype=object), sort=True)
+        np.testing.assert_array_equal(codes, expected_codes)
+        assert list(uniques) == list(expected_uniques)

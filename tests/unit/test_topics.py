@@ -18,7 +18,7 @@ from analyze.topics import (
     fit_topics,
     load_codebook,
 )
-from analyze.topics.keywords import _id_ranks, central_first, representative_ids, tokenize_texts
+from analyze.topics.keywords import central_first, representative_ids, tokenize_texts
 from analyze.topics.space import secondary_topics, unit_rows
 
 # Each blob is one concern, written in English and in Traditional Chinese (half the texts each), so language and
@@ -315,16 +315,3 @@ def test_central_first_ranks_embedded_rows_then_by_similarity_then_by_id():
     )
     expected = rows.sort_values(["embedded", "topic_prob", "response_id"], ascending=[False, False, True])
     assert central_first(rows)["response_id"].tolist() == expected["response_id"].tolist() == list("dceab")
-
-
-@pytest.mark.parametrize(
-    "ids",
-    [
-        pd.Series(["r-b", "r-a", "r-é", "r-z", "r-a", "回應", "r-B"], dtype=object),
-        pd.Series(["r-b", "r-a", "r-é", "r-a"], dtype="str"),
-        pd.Series([3, 1, 2, 1]),
-        pd.Series(["b", None, "a"], dtype=object),
-    ],
-)
-def test_id_ranks_are_the_sorted_factorization(ids):
-    np.testing.assert_array_equal(_id_ranks(ids), pd.factorize(ids, sort=True)[0])
