@@ -182,6 +182,10 @@ def _key_rules() -> dict[str, str]:
     return {"pattern": dup_key._NOT_WORD.pattern, "opencc": version("OpenCC")}
 
 
+def _key_array(texts: Sequence[str] | pa.Array) -> pa.Array:
+    return pa.array(dup_key.duplicate_keys(texts), pa.string())
+
+
 def cached_keyer(folder: Path) -> dup_key.KeysOf:
     """A drop-in for `duplicate_keys` keeping each text's duplicate key in `folder`/duplicate_keys.parquet.
 
@@ -191,15 +195,8 @@ def cached_keyer(folder: Path) -> dup_key.KeysOf:
     def keys_of(texts: Sequence[str] | pa.Array) -> Sequence[str] | pa.ChunkedArray:
         if not len(texts):
             return []
-        cache = TextCache(Path(folder) / "duplicate_keys.parquet", "duplicate_keys", cache_config(**_key_rules()))
-
-        def compute(positions: list[int]) -> pa.Table:
-            new = texts.take(positions) if isinstance(texts, pa.Array) else [texts[i] for i in positions]
-            return pa.table({"duplicate_key": pa.array(dup_key.duplicate_keys(new), pa.string())})
-
-        column = cache.get(texts, compute).column("duplicate_key")
-        cache.save()
-        return column
+        path, config = Path(folder) / "duplicate_keys.parquet", cache_config(**_key_rules())
+        return cached_column(path, "duplicate_keys", config, texts, "duplicate_key", _key_array)
 
     return keys_of
 

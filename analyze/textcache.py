@@ -213,13 +213,21 @@ def cached_column(
     path: Path,
     namespace: str,
     config: str,
-    texts: list[str],
+    texts: Texts,
     name: str,
-    compute: Callable[[list[str]], pa.Array],
+    compute: Callable[[Texts], pa.Array],
     exclusive: bool = False,
 ) -> pa.ChunkedArray:
-    """One value per text, the store's column `name`; `compute` is called once, on the texts not in the store."""
+    """One value per text, the store's column `name`; `compute` is called once, on the texts not in the store.
+
+    An Arrow array of texts is keyed from its bytes and `compute` gets the new ones as Arrow (no str per stored text).
+    """
+
+    def new(positions: list[int]) -> pa.Table:
+        arrow = isinstance(texts, pa.Array | pa.ChunkedArray)
+        return pa.table({name: compute(texts.take(positions) if arrow else [texts[i] for i in positions])})
+
     cache = TextCache(path, namespace, config, exclusive)
-    table = cache.get(texts, lambda positions: pa.table({name: compute([texts[i] for i in positions])}))
+    table = cache.get(texts, new)
     cache.save()
     return table.column(name)

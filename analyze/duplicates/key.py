@@ -38,9 +38,9 @@ def duplicate_key(text: str) -> str:
     return _NOT_WORD.sub("", text.casefold())
 
 
-def duplicate_keys(texts: Sequence[str] | pa.Array) -> list[str]:
+def duplicate_keys(texts: Sequence[str] | pa.Array | pa.ChunkedArray) -> list[str]:
     """`duplicate_key` of each text: what `find_campaigns` calls, unless given a cached stand-in (stagecache.py)."""
-    return [duplicate_key(t) for t in (texts.to_pylist() if isinstance(texts, pa.Array) else texts)]
+    return [duplicate_key(t) for t in (texts.to_pylist() if isinstance(texts, pa.Array | pa.ChunkedArray) else texts)]
 
 
 KeysOf = Callable[[Sequence[str] | pa.Array], Sequence[str] | pa.Array | pa.ChunkedArray]
