@@ -27,9 +27,9 @@ def sha256_digests(messages: pa.Array | pa.ChunkedArray | list[bytes], head: byt
     return np.frombuffer(b"".join(map(_SHA256.digest, states)), np.uint8).reshape(-1, 32)
 
 
-def sha256_hex(messages: pa.Array | pa.ChunkedArray, chars: int, head: bytes = b"", prefix: str = "") -> pa.StringArray:
-    """`prefix + sha256(head + message).hexdigest()[:chars]` of each binary (or string) message, as Arrow strings."""
-    digests = sha256_digests(messages, head)
+def sha256_hex(messages: pa.Array | pa.ChunkedArray, chars: int, prefix: str = "") -> pa.StringArray:
+    """`prefix + sha256(message).hexdigest()[:chars]` of each binary (or string) message, as Arrow strings."""
+    digests = sha256_digests(messages)
     hexed = np.frombuffer(digests.tobytes().hex().encode("ascii"), np.uint8).reshape(-1, 64)
     mark = np.frombuffer(prefix.encode(), np.uint8)
     out = np.empty((len(digests), len(mark) + chars), np.uint8)

@@ -64,7 +64,7 @@ def make_ids(prefix: str, round_id: str, source: str, keys: pa.Array, question_i
     per row, so this is where its time goes).
     """
     tail = "" if question_id is None else "\x1f" + question_id
-    return sha256_hex(pc.binary_join_element_wise(f"{round_id}\x1f{source}\x1f", keys, tail, ""), 16, prefix=prefix)
+    return sha256_hex(pc.binary_join_element_wise(f"{round_id}\x1f{source}\x1f", keys, tail, ""), 16, prefix)
 
 
 def to_meta(values: Mapping[str, Any]) -> str:
