@@ -225,11 +225,10 @@ def run_sentiment(paths: RoundPaths, executor: Executor = LOCAL) -> StageResult:
 
 def _redacted_texts(paths: RoundPaths, docs: pd.DataFrame) -> pd.Series | None:
     """The redacted text of each of docs' responses, in docs' order ("" if missing), when the PII stage has run."""
-    path = paths.processed_table("pii")
-    if not path.exists():
+    pii = _optional(paths, "pii", ("response_id", "text_redacted"))
+    if pii is None:
         return None
-    pii = ids_like(read_table(path, ["response_id", "text_redacted"]), docs)
-    merged = merge_ids(docs[["response_id"]], pii, how="left")
+    merged = merge_ids(docs[["response_id"]], ids_like(pii, docs), how="left")
     return merged["text_redacted"].fillna("").set_axis(docs.index)
 
 
