@@ -119,6 +119,17 @@ def test_ngram_logits_are_the_exact_sum_of_the_intercept_and_each_known_ngram():
     assert model.proba("好食嘢") == dict(zip(model.classes, [e / sum(exps) for e in exps], strict=True))
 
 
+def test_ngram_model_finds_each_distinct_known_ngram_once():
+    # the model numbers n-grams by their code points: astral characters, repeats and spaces must find the same
+    # n-grams as char_ngrams, and a weight whose key char_ngrams never yields (4 characters) is never found; each
+    # weight is a distinct power of two, so the logit tells which n-grams were counted and how often
+    weights = {g: (2**i / 16,) for i, g in enumerate(["好", "好食", "😀", "好😀", "ab", "食好食", "好食好食"])}
+    model = NgramSentimentModel(("negative", "positive"), (0.0,), weights, 0.0, "test")
+    for text in ("好食 好食😀", "好😀 ab ab", "食好食好食", "", "x"):
+        logit = math.fsum(weights.get(g, (0.0,))[0] for g in char_ngrams(text))
+        assert model.proba(text)["positive"] == 1.0 / (1.0 + math.exp(-logit)), text
+
+
 def test_stage_scores_each_distinct_sentence_once():
     calls = []
 
