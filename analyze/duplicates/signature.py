@@ -20,7 +20,7 @@ import pandas as pd
 from analyze.duplicates.key import CJK_SHINGLE, LATIN_SHINGLE, ROLL, is_cjk
 
 _FMIX = (16, np.uint32(0x85EBCA6B), 13, np.uint32(0xC2B2AE35), 16)  # MurmurHash3 finaliser, as datasketch
-_BATCH_CELLS = 1 << 24  # shingles x permutations computed at once (64 MiB of uint32)
+_BATCH_CELLS = 1 << 22  # shingles x permutations computed at once (16 MiB of uint32, one buffer reused)
 _BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
 LSH_SLACK = 0.8  # banding aims at this share of the threshold, so pairs just above it are rarely missed
 
@@ -104,9 +104,15 @@ def signatures(keys: Sequence[str], num_perm: int = 64, seed: int = 42) -> np.nd
     """
     a, b = permutations(num_perm, seed)
     out = np.empty((len(keys), num_perm), dtype=np.uint32)
-    for start, stop in _batches(keys, _BATCH_CELLS // num_perm):
+    per_batch = _BATCH_CELLS // num_perm
+    # A batch has at most per_batch characters (or is one longer key), and a key no more shingles than characters:
+    # one buffer holds any batch. Writing into it, not into a fresh array per batch, spares the page faults of new
+    # memory, which cost as much as the arithmetic.
+    buffer = np.empty(num_perm * max([per_batch, *map(len, keys)]), np.uint32)
+    for start, stop in _batches(keys, per_batch):
         hashes, offsets = shingles(keys[start:stop])
-        permuted = a[:, None] * _fmix(hashes)[None, :]  # permutations x shingles: reduceat runs along rows
+        permuted = buffer[: num_perm * len(hashes)].reshape(num_perm, -1)  # reduceat runs along its rows
+        np.multiply(a[:, None], _fmix(hashes)[None, :], out=permuted)
         permuted += b[:, None]
         out[start:stop] = np.minimum.reduceat(permuted, offsets, axis=1).T
     return out

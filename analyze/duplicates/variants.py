@@ -15,6 +15,9 @@ from analyze.duplicates.key import duplicate_key
 
 VARIANT_SENTENCES = 10  # added sentences reported per campaign
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n+")
+_ENDS = "。！？!?；;"  # the characters _SENTENCE_END splits after
+_STOP_SPACE = re.compile(r"\.(?=\s)")
+_MARK = "\x00"  # where `_sentences` splits
 
 Campaign = tuple[str, Sequence[str], Sequence[int]]
 """(template text, member texts, copies of each member text)."""
@@ -23,7 +26,19 @@ VariantsOf = Callable[[list[Campaign]], list[str]]
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    """The stripped, non-empty pieces of `_SENTENCE_END.split(text)`.
+
+    Found by marking where it splits with str.replace and one regex that starts with a literal, then splitting at
+    the marks: its zero-width look-behinds tried at every character cost four times as much. The whitespace it
+    removes is stripped from the pieces here.
+    """
+    if _MARK in text:
+        return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    for end in _ENDS:
+        if end in text:
+            text = text.replace(end, end + _MARK)
+    text = _STOP_SPACE.sub("." + _MARK, text.replace("\n", _MARK))
+    return [s for s in map(str.strip, text.split(_MARK)) if s]
 
 
 def _added(template: str, texts: Sequence[str], copies: Sequence[int], seen: dict[str, str]) -> str:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from datasketch import MinHash, MinHashLSH
 
-from analyze.duplicates import duplicate_key, find_campaigns, variants
+from analyze.duplicates import duplicate_key, find_campaigns, signature, variants
 from analyze.duplicates.signature import ROLL, band_shape, permutations, shingles, signatures
 from analyze.evaluation.duplicates import pairwise_scores
 from analyze.normalise import normalise_text
@@ -88,6 +88,30 @@ def test_signatures_equal_datasketch_minhash(texts):
         assert np.array_equal(sig[i], reference.hashvalues), key
         stop = offsets[i + 1] if i + 1 < len(keys) else len(hashes)
         assert sorted(hashes[offsets[i] : stop].tolist()) == sorted(_reference_shingles(key))
+
+
+def test_signatures_do_not_depend_on_batching(texts, monkeypatch):
+    keys = [duplicate_key(normalise_text(t)) for t in texts["text"]] + ["ab"]
+    whole = signatures(keys, num_perm=32, seed=7)
+    monkeypatch.setattr(signature, "_BATCH_CELLS", 32 * 40)  # batches of 40 characters, longer keys alone
+    assert max(map(len, keys)) > 40
+    assert np.array_equal(signatures(keys, num_perm=32, seed=7), whole)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One. Two.  Three!Four?五。六！七？八；nine;ten",
+        "a.\u3000b\n\n\nc. \n d.e",
+        " .\t. 。\n。 ",
+        "end。\n",
+        "",
+        "mark\x00inside. too",
+    ],
+)
+def test_sentences_are_the_pieces_of_the_sentence_end_split(text):
+    pieces = [s.strip() for s in variants._SENTENCE_END.split(text) if s and s.strip()]
+    assert variants._sentences(text) == pieces
 
 
 @pytest.mark.parametrize(("num_perm", "seed"), [(64, 42), (32, 7), (128, 1)])
