@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A sentence ends after 。！？!?；;… and any closing quotes or brackets that follow, at a line break, or at ". " before
 # a capital, digit, Chinese character or opening quote. Decimal points (3.5) and "e.g. this" do not end a sentence.
@@ -11,7 +12,8 @@ _BREAK = "\x00"
 _MIN_CHARS = 2
 
 
-def split_sentences(text: str) -> list[str]:
+@lru_cache(maxsize=1 << 14)  # sentiment and then stance split the same new texts in one run: each once
+def split_sentences(text: str) -> tuple[str, ...]:
     """Sentences of a text in order, stripped; pieces shorter than 2 characters are joined to the one before."""
     marked = _END.sub(lambda m: (m.group(1) or "") + _BREAK, (text or "").replace(_BREAK, " "))
     out: list[str] = []
@@ -23,4 +25,4 @@ def split_sentences(text: str) -> list[str]:
             out[-1] += piece
         else:
             out.append(piece)
-    return out
+    return tuple(out)

@@ -122,6 +122,12 @@ def is_courtesy(sentence: str) -> bool:
     return bool(_COURTESY.match(sentence))
 
 
+@lru_cache(maxsize=1 << 15)  # campaign copies and their variants share sentences
+def _sentence_counts(sentence: str) -> tuple[int, int]:
+    """A sentence's Latin-script words and Chinese characters."""
+    return len(latin_words(sentence)), cjk_count(sentence)
+
+
 def score_text(text: str, lang: str = "en", models: SentimentModels | None = None) -> tuple[float, int]:
     """Score a whole text from its sentences, courtesy lines left out.
 
@@ -145,7 +151,7 @@ def score_text(text: str, lang: str = "en", models: SentimentModels | None = Non
         kept = [kept[round(i * step)] for i in range(MAX_SENTENCES)]
     en_pairs, lex_pairs, n_en, n_cjk = [], [], 0, 0
     for sentence in kept:
-        words, chars = len(latin_words(sentence)), cjk_count(sentence)
+        words, chars = _sentence_counts(sentence)
         n_en, n_cjk = n_en + words, n_cjk + chars
         weight = min(len(sentence), SENTENCE_WEIGHT_CAP)
         if words or not chars:

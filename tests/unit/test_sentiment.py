@@ -75,12 +75,12 @@ def test_lexicon_matches_simplified_too():
 
 
 def test_sentences_split_chinese_and_english():
-    assert split_sentences("I support this. The cost of 3.5 million is high! 我支持。但係好貴！") == [
+    assert split_sentences("I support this. The cost of 3.5 million is high! 我支持。但係好貴！") == (
         "I support this.",
         "The cost of 3.5 million is high!",
         "我支持。",
         "但係好貴！",
-    ]
+    )
 
 
 def test_ngram_model_round_trip_is_byte_stable(tmp_path):
@@ -101,7 +101,7 @@ def test_eval_labels_binary_and_named():
 
 
 def test_sentences_keep_closing_quotes():
-    assert split_sentences("佢話「好好食！」下次再嚟。") == ["佢話「好好食！」", "下次再嚟。"]
+    assert split_sentences("佢話「好好食！」下次再嚟。") == ("佢話「好好食！」", "下次再嚟。")
 
 
 def test_char_ngrams_are_every_window_of_one_to_three_characters_without_spaces():
