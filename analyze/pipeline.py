@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -34,13 +35,21 @@ from analyze.stagecache import (
     cached_tokenizer,
     cached_variants,
 )
-from analyze.stagestate import fingerprint, is_current, load_state, save_state, source_files, upstream_files
+from analyze.stagestate import (
+    file_digest,
+    fingerprint,
+    is_current,
+    load_state,
+    save_state,
+    source_files,
+    upstream_files,
+)
 from analyze.topicmemo import TopicMemo
 from analyze.topics import TopicModels, fit_topics, load_codebook
 from analyze.topics.inputs import strip_placeholders
 from collect.collector import collect_round
 from collect.roundfile import RoundConfig, RoundPaths, load_round
-from collect.storage import clean_stale_temp_files, read_table, write_table
+from collect.storage import clean_stale_temp_files, read_table, sha256_file, write_table
 
 log = logging.getLogger(__name__)
 LOCAL = LocalExecutor()
@@ -72,17 +81,18 @@ def _timed(stage: str, paths: RoundPaths, work: Callable[[], tuple[int, int, lis
     return result
 
 
-def run_collect(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
+def run_collect(cfg: RoundConfig, paths: RoundPaths, digest: Callable[[Path], str] = sha256_file) -> StageResult:
     """Import every source into interim/responses.parquet, rejects.parquet and manifest.parquet.
 
-    A round without `sources` keeps the tables `consult import` wrote: they are the round's record.
+    A round without `sources` keeps the tables `consult import` wrote: they are the round's record. `digest` gives
+    the manifest's sha256 of a raw file: `run_round` passes the one its fingerprints hashed the files with.
     """
 
     def work():
         if not cfg.sources and paths.responses.exists():
             kept = read_table(paths.responses)
             return len(kept), len(kept), [p for p in (paths.responses, paths.rejects, paths.manifest) if p.exists()]
-        responses, rejects, manifest = collect_round(cfg, paths.root)
+        responses, rejects, manifest = collect_round(cfg, paths.root, digest)
         out = [
             write_table(responses, paths.responses),
             write_table(rejects, paths.rejects),
@@ -351,7 +361,7 @@ def run_round(
     paths = RoundPaths(root, cfg.round)
     executor = make_executor(**cfg.executor.model_dump())
     runners: dict[str, Callable[[], StageResult]] = {
-        "collect": lambda: run_collect(cfg, paths),
+        "collect": lambda: run_collect(cfg, paths, partial(file_digest, digests=digests)),
         "language": lambda: run_language(paths, executor),
         "pii": lambda: run_pii(paths, executor),
         "duplicates": lambda: run_duplicates(cfg, paths),
@@ -363,7 +373,7 @@ def run_round(
     }
     clean_stale_temp_files(paths.root, paths.reports)
     state = load_state(paths)
-    results, digests = [], {}  # digests: each input file hashed once per run
+    results, digests = [], {}  # digests: each input file hashed once per run (the manifest's raw files too)
     try:
         for stage in stages:
             inputs = source_files(paths) if stage == STAGES[0] else upstream_files(state, STAGES, stage)

@@ -62,7 +62,7 @@ def upstream_files(state: dict[str, Any], order: Iterable[str], stage: str) -> l
     return files
 
 
-def _file_digest(path: Path, digests: dict[tuple, str]) -> str:
+def file_digest(path: Path, digests: dict[tuple, str]) -> str:
     """sha256 of a file, once per version of it: `digests` is keyed by the path and the file's identity and times.
 
     A round's later stages read the tables of all earlier ones, so one run would otherwise hash the first tables
@@ -80,15 +80,15 @@ def fingerprint(
 ) -> str:
     """Hash of what a stage's output depends on. A missing input hashes as missing, so it never matches.
 
-    `digests`: file hashes kept between the calls of one run (see `_file_digest`).
+    `digests`: file hashes kept between the calls of one run (see `file_digest`).
     """
     digests = {} if digests is None else digests
     h = hashlib.sha256()
     h.update(f"{code_version()}\x1f{stage}\x1f{json.dumps(options, sort_keys=True, default=str)}".encode())
-    h.update(_file_digest(paths.root / "round.yaml", digests).encode())
+    h.update(file_digest(paths.root / "round.yaml", digests).encode())
     for p in inputs:
         h.update(f"\x1e{p.relative_to(paths.root) if p.is_relative_to(paths.root) else p}\x1f".encode())
-        h.update(_file_digest(p, digests).encode() if p.is_file() else b"missing")
+        h.update(file_digest(p, digests).encode() if p.is_file() else b"missing")
     return h.hexdigest()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ from collect.importer import expand_paths, import_file, source_name
 from collect.manifest import build_manifest
 from collect.roundfile import FormSource, RoundConfig, SpiderSource
 from collect.schema import coerce_responses, empty_responses, make_rejects
+from collect.storage import sha256_file
 
 SOURCE_KIND_TO_IMPORT = {"form": "form", "email": "auto", "documents": "documents", "folder": "auto"}
 
@@ -24,8 +26,10 @@ def _source_files(src, round_dir: Path) -> list[Path]:
     return expand_paths([path])
 
 
-def collect_round(cfg: RoundConfig, round_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Import every source of the round.
+def collect_round(
+    cfg: RoundConfig, round_dir: Path, digest: Callable[[Path], str] = sha256_file
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Import every source of the round; `digest` gives the manifest's sha256 of a file (see `build_manifest`).
 
     Returns:
         (responses, rejects, manifest). A source path that is missing or outside the round raises SourceError
@@ -63,4 +67,4 @@ def collect_round(cfg: RoundConfig, round_dir: Path) -> tuple[pd.DataFrame, pd.D
             files.append(path)
     all_responses = pd.concat(responses, ignore_index=True) if responses else empty_responses()
     all_rejects = pd.concat(rejects, ignore_index=True) if rejects else make_rejects([])
-    return coerce_responses(all_responses), all_rejects, build_manifest(round_dir, files)
+    return coerce_responses(all_responses), all_rejects, build_manifest(round_dir, files, digest)
