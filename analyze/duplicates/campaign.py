@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from analyze.aligned import factorize_sorted
 from analyze.duplicates.key import KeysOf, duplicate_keys, key_digest
-from analyze.duplicates.signature import near_groups, signatures
+from analyze.duplicates.signature import near_groups, signatures, similarity
 from analyze.duplicates.variants import VariantsOf, variant_sentences
 
 DUPLICATE_COLUMNS = [
@@ -43,6 +43,7 @@ CAMPAIGN_COLUMNS = [
 MEDOID_CANDIDATES = 100  # most-copied distinct texts considered as the template
 MEDOID_SAMPLE = 200  # distinct texts the candidates are compared with
 VARIANT_TEXTS = 200  # distinct texts of a campaign searched for added sentences
+_MEDOID_CELLS = 1 << 24  # signature values compared at once by `_medoids`
 
 
 def _spread(n: int, k: int) -> np.ndarray:
@@ -58,6 +59,31 @@ def _medoid(members: np.ndarray, counts: np.ndarray, sig: np.ndarray) -> int:
     agree = (sig[candidates][:, None, :] == sig[sample][None, :, :]).mean(axis=2)
     score = agree @ counts[sample]
     return int(candidates[np.argmax(score)])  # argmax keeps the first (most copied) on ties
+
+
+def _medoids(groups: list[np.ndarray], counts: np.ndarray, sig: np.ndarray) -> np.ndarray:
+    """`_medoid` of each group (its distinct texts, most copied first), groups of one size compared at once.
+
+    In a group of at most MEDOID_CANDIDATES texts every text is a candidate and in the sample, so the groups of a
+    size stack into one array: one comparison for them all instead of a Python call per group (most campaigns are
+    small). Their scores count agreeing signature values times copies, integers that are `_medoid`'s scores times
+    num_perm exactly, so argmax picks the same (first, most copied) text on ties.
+    """
+    sizes = np.array([len(g) for g in groups], dtype=np.int64)
+    out = np.empty(len(groups), dtype=np.int64)
+    for m in np.unique(sizes):
+        same = np.flatnonzero(sizes == m)
+        if m > min(MEDOID_CANDIDATES, MEDOID_SAMPLE):
+            out[same] = [_medoid(groups[i], counts, sig) for i in same]
+            continue
+        step = max(1, _MEDOID_CELLS // (m * m * sig.shape[1]))  # groups compared at once
+        for chunk in np.array_split(same, range(step, len(same), step)):
+            members = np.stack([groups[i] for i in chunk])  # groups x m
+            values = sig[members]
+            agree = np.count_nonzero(values[:, :, None, :] == values[:, None, :, :], axis=3)  # groups x m x m
+            score = (agree * counts[members][:, None, :]).sum(axis=2)
+            out[chunk] = members[np.arange(len(chunk)), score.argmax(axis=1)]
+    return out
 
 
 def _least_per_group(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -88,26 +114,28 @@ def _campaign_rows(
     """
     sizes = units.groupby("near")["copies"].sum()
     chosen = sizes.index[sizes >= min_size]
-    members_of = units.groupby("near").indices
     described = [c for c in ("near", "received_at", "channel", "lang") if c in frame]  # not the texts
     in_campaign = frame.loc[frame["near"].isin(chosen), described]
     seen = in_campaign.groupby("near")["received_at"].agg(["min", "max"]) if "received_at" in frame else None
     channels, languages = _tallies(in_campaign, "channel"), _tallies(in_campaign, "lang")
     copies, first_row, digests = units["copies"].to_numpy(), units["first_row"].to_numpy(), units["digest"].to_numpy()
-    template_of = np.full(len(units), -1)
-    templates, variants = [], []
-    for near in chosen:
-        members = members_of[near]
-        template_of[members] = template = _medoid(members, copies, sig)
-        templates.append(template)
-        variants.append(members[np.lexsort((members, -copies[members]))][:VARIANT_TEXTS])
+    group = units["near"].to_numpy()
+    by_count = np.lexsort((np.arange(len(units)), -copies, group))  # each near group's texts, most copied first
+    counts = np.bincount(group, minlength=len(sizes))  # distinct texts per near group
+    starts = np.cumsum(counts) - counts
+    members = [by_count[starts[c] : starts[c] + counts[c]] for c in chosen]
+    templates = _medoids(members, copies, sig)
+    variants = [m[:VARIANT_TEXTS] for m in members]
+    template_of = np.full(len(sizes), -1)
+    template_of[chosen] = templates
+    template_of = template_of[group]  # each text's campaign template, -1 outside campaigns
     inside = np.flatnonzero(template_of >= 0)  # every campaign member at once, not one campaign at a time
     campaign_ids = np.full(len(units), None, dtype=object)
     campaign_ids[inside] = "c-" + digests[template_of[inside]]
-    similarity = np.full(len(units), np.nan)
-    similarity[inside] = (sig[inside] == sig[template_of[inside]]).mean(axis=1)
+    agree = np.full(len(units), np.nan)
+    agree[inside] = similarity(sig, inside, template_of[inside])
     units["campaign_id"] = campaign_ids
-    units["template_similarity"] = similarity
+    units["template_similarity"] = agree
     # Only the rows quoted are taken out of the Arrow-backed columns: converting whole columns cost more than the rest.
     rows = first_row[np.concatenate([templates, *variants]).astype(np.int64)]
 
@@ -129,7 +157,7 @@ def _campaign_rows(
         {
             "campaign_id": campaign_ids[template],
             "size": int(size),
-            "unique_texts": len(members_of[near]),
+            "unique_texts": int(counts[near]),
             "template_response_id": ids[i],
             "template_text": plain[i],
             "template_redacted": None if redacted is None else redacted[i],

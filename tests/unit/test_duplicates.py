@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from datasketch import MinHash, MinHashLSH
 
-from analyze.duplicates import duplicate_key, find_campaigns, signature, variants
+from analyze.duplicates import campaign, duplicate_key, find_campaigns, signature, variants
 from analyze.duplicates.signature import ROLL, band_shape, permutations, shingles, signatures
 from analyze.evaluation.duplicates import pairwise_scores
 from analyze.normalise import normalise_text
@@ -228,3 +228,16 @@ def test_arrow_and_object_text_columns_give_the_same_tables_and_share_the_key_st
         for got, want in zip(find_campaigns(frame, keys_of=cached_keyer(tmp_path)), direct, strict=True):
             pd.testing.assert_frame_equal(got, want, check_exact=True)
         monkeypatch.setattr("analyze.duplicates.key.duplicate_key", lambda text: pytest.fail("folded again"))
+
+
+def test_medoids_of_groups_at_once_equal_one_at_a_time():
+    rng = np.random.default_rng(3)
+    sig = rng.integers(0, 3, size=(600, 16)).astype(np.uint32)  # few values: many ties in agreement
+    counts = rng.integers(1, 4, size=600)
+    sizes = [1, 2, 5, 40, 100, 101, 250, 3, 98]
+    order = rng.permutation(600)
+    groups = np.split(order[: sum(sizes)], np.cumsum(sizes)[:-1])
+    groups = [g[np.lexsort((g, -counts[g]))] for g in groups]  # most copied first, as _campaign_rows gives them
+    expected = [campaign._medoid(g, counts, sig) for g in groups]
+    assert campaign._medoids(groups, counts, sig).tolist() == expected
+    assert campaign._medoids([], counts, sig).tolist() == []
