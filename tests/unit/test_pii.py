@@ -1,9 +1,11 @@
 import json
+import re
 
 import pandas as pd
 import pytest
 
 from analyze.pii import (
+    _EN_ADDRESS_TRIGGER,
     AUDIT_COLUMNS,
     MAX_SCAN_CHARS,
     PII_COLUMNS,
@@ -58,6 +60,11 @@ def test_luhn():
         ("Write to Flat A, 5/F, 123 Nathan Road, Mong Kok, Kowloon.", "ADDRESS"),
         ("我反對。\n陳大文 謹啟", "NAME"),
         ("I object.\nYours faithfully,\nChan Tai Man", "NAME"),
+        ("Kind regards, Chan Tai Man", "NAME"),
+        ("Respectfully submitted, Mary Wong Siu Ling", "NAME"),
+        ("My name is Peter Lee and I object.", "NAME"),
+        ("Signature: Peter Lee", "NAME"),
+        ("Please refund my account no. 1 2 3 4 5 6 7 8 9 0 soon", "BANK"),
         ("See https://forms.example.hk/reply?token=8f3a9c2e71", "URL"),
     ],
 )
@@ -159,3 +166,14 @@ def test_pii_stage_writes_both_tables(tmp_path):
     pii, audit = read_table(paths.processed_table("pii")), read_table(paths.processed_table("pii_audit"))
     assert result.rows_in == result.rows_out == 20 and len(pii) == 20
     assert len(audit) == sum(len(json.loads(c)) for c in data["spans"])
+
+
+def test_english_address_trigger_fires_on_the_texts_its_plain_form_does():
+    plain = re.compile(r"\d[A-Z]?\s+[A-Z]|/F\b|\bFloor\b|\b(?:Flat|Room|Rm|Unit|Shop|Suite)\s*[A-Z0-9]{1,4}\b")
+    texts = [
+        "12 Nathan Road", "5A Queen", "3/F", "3/Fa", "Floor", "2nd Floor.", "aFloor", "Floors", "Flat A", "Flat",
+        "flat A", "xFlat B", "Rm 12", "Rm12", "Room 7", "ARoom 7", "Unit 5", "Shop G1", "Suite 100", "Suite 10000",
+        "ShopA", "/F", "F", "R", "S", "U", "1", "1 a", "Ｆloor", "_Flat 3", "é Unit 3", "9\u00a0K", "no address here",
+    ]  # fmt: skip
+    for text in texts:
+        assert (_EN_ADDRESS_TRIGGER.search(text) is None) == (plain.search(text) is None), text
