@@ -86,10 +86,10 @@ def cached_sentiment(docs: pd.DataFrame, folder: Path, map_frame: MapFrame = _di
     return cached_frame(docs, sentiment.score_sentiment, keys, cache, map_frame)
 
 
-def _per_distinct(values: pd.Series | np.ndarray, text: Callable[[object], str]) -> pa.Array:
-    """`text(value)` of each value, called once per distinct value (question ids and scores repeat)."""
+def _per_distinct(values: pd.Series | np.ndarray, texts: Callable[[np.ndarray], list[str]]) -> pa.Array:
+    """Each value's text, `texts` given the distinct values once (question ids and scores repeat)."""
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    return pa.array([text(v) for v in distinct], pa.large_string()).take(codes)
+    return pa.array(texts(distinct), pa.large_string()).take(codes)
 
 
 def _stance_keys(table: pd.DataFrame, questions: dict[str, str]) -> pa.Array:
@@ -99,10 +99,10 @@ def _stance_keys(table: pd.DataFrame, questions: dict[str, str]) -> pa.Array:
     """
     scores = table["sentiment"].astype(float).fillna(0.0).to_numpy(np.float64)
     return pc.binary_join_element_wise(
-        _per_distinct(table["question_id"], lambda q: f"{q}\x1f{questions.get(str(q), '')}"),
+        _per_distinct(table["question_id"], lambda ids: [f"{q}\x1f{questions.get(str(q), '')}" for q in ids]),
         text_array(table["meta"]),
         text_array(table["text_norm"]),
-        _per_distinct(scores.view(np.int64), lambda bits: repr(float(np.int64(bits).view(np.float64)))),
+        _per_distinct(scores.view(np.int64), lambda bits: list(map(repr, bits.view(np.float64).tolist()))),
         _SEP,
     )
 

@@ -227,8 +227,8 @@ def stance_inputs(responses: pd.DataFrame, language: pd.DataFrame, sentiment: pd
     text = "text_redacted" if "text_redacted" in language.columns else "text_norm"
     texts = language[["response_id", text]].rename(columns={text: "text_norm"})
     # the ids in the stage tables' dtype, so that they line up by position; only their values reach the output
-    table = merge_ids(ids_like(responses[["response_id", "question_id", "meta"]], texts), texts, how="left")
-    return merge_ids(table, sentiment[["response_id", "sentiment"]], how="left")
+    table = ids_like(responses[["response_id", "question_id", "meta"]], texts)
+    return merge_ids(table, texts, sentiment[["response_id", "sentiment"]], how="left")
 
 
 def stance_keys(table: pd.DataFrame) -> list[tuple[str, str, str, float]]:
