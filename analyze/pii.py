@@ -179,13 +179,16 @@ def _rule(
     return Rule(kind, re.compile(pattern, flags), group, valid, trigger)
 
 
-# Triggers: each rule's pattern can only match where its trigger does, so most texts skip most rules.
-_DIGITS3 = re.compile(r"\d{3}")
-_ZH_ADDRESS_TRIGGER = re.compile(r"[號樓]|地下")
-# r"\d[A-Z]?\s+[A-Z]|/F\b|\bFloor\b|\b(?:Flat|Room|Rm|Unit|Shop|Suite)\s*[A-Z0-9]{1,4}\b", written to start with one
-# character class: the regex engine then jumps from one of those characters to the next instead of trying every branch
-# at every position (4x faster on English text). Each branch checks by a look-behind which character opened it, and
-# (?<!\wF) stands for the \b before F.
+# Triggers: each rule's pattern can only match where its trigger does, so most texts skip most rules. Each starts with
+# a character class or with branches that each start with a literal: the regex engine then jumps from one such
+# character to the next, where a pattern starting with a repeat, an assertion or a class in one of its branches is
+# tried at every position (2 to 4 times slower). Where that takes rewriting, the plain form is in the comment, and
+# each branch checks by a look-behind which character opened it.
+_DIGITS3 = re.compile(r"\d\d\d")  # \d{3}
+_ZH_ADDRESS_TRIGGER = re.compile(r"[號樓地](?:(?<=地)下|(?<!地))")  # [號樓]|地下
+# r"https?://|www\." ignoring case (ſ is a case-insensitive s)
+_URL_TRIGGER = re.compile(r"[hHwW](?:(?<=[hH])[tT][tT][pP][sSſ]?://|(?<=[wW])[wW][wW]\.)")
+# r"\d[A-Z]?\s+[A-Z]|/F\b|\bFloor\b|\b(?:Flat|Room|Rm|Unit|Shop|Suite)\s*[A-Z0-9]{1,4}\b"; (?<!\wF) is the \b before F
 _EN_ADDRESS_TRIGGER = re.compile(
     r"[\d/FRUS](?:(?<=\d)[A-Z]?\s+[A-Z]|(?<=/)F\b|(?<=F)(?<!\wF)(?:loor\b|lat\s*[A-Z0-9]{1,4}\b)"
     r"|(?<=R)(?<!\wR)(?:oom|m)\s*[A-Z0-9]{1,4}\b|(?<=U)(?<!\wU)nit\s*[A-Z0-9]{1,4}\b|(?<=S)(?<!\wS)(?:hop|uite)\s*[A-Z0-9]{1,4}\b)"
@@ -207,7 +210,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+(?<![.,;:!?'\]])",
         valid=url_personal,
         flags=re.IGNORECASE,
-        trigger=re.compile(r"https?://|www\.", re.IGNORECASE),
+        trigger=_URL_TRIGGER,
     ),
     # Card numbers as printed: one run of digits, groups of four, or American Express 4-6-5.
     _rule(

@@ -5,7 +5,10 @@ import pandas as pd
 import pytest
 
 from analyze.pii import (
+    _DIGITS3,
     _EN_ADDRESS_TRIGGER,
+    _URL_TRIGGER,
+    _ZH_ADDRESS_TRIGGER,
     AUDIT_COLUMNS,
     MAX_SCAN_CHARS,
     PII_COLUMNS,
@@ -168,12 +171,27 @@ def test_pii_stage_writes_both_tables(tmp_path):
     assert len(audit) == sum(len(json.loads(c)) for c in data["spans"])
 
 
-def test_english_address_trigger_fires_on_the_texts_its_plain_form_does():
-    plain = re.compile(r"\d[A-Z]?\s+[A-Z]|/F\b|\bFloor\b|\b(?:Flat|Room|Rm|Unit|Shop|Suite)\s*[A-Z0-9]{1,4}\b")
-    texts = [
-        "12 Nathan Road", "5A Queen", "3/F", "3/Fa", "Floor", "2nd Floor.", "aFloor", "Floors", "Flat A", "Flat",
-        "flat A", "xFlat B", "Rm 12", "Rm12", "Room 7", "ARoom 7", "Unit 5", "Shop G1", "Suite 100", "Suite 10000",
-        "ShopA", "/F", "F", "R", "S", "U", "1", "1 a", "Ｆloor", "_Flat 3", "é Unit 3", "9\u00a0K", "no address here",
-    ]  # fmt: skip
+@pytest.mark.parametrize(
+    ("trigger", "plain", "texts"),
+    [
+        (
+            _EN_ADDRESS_TRIGGER,
+            re.compile(r"\d[A-Z]?\s+[A-Z]|/F\b|\bFloor\b|\b(?:Flat|Room|Rm|Unit|Shop|Suite)\s*[A-Z0-9]{1,4}\b"),
+            ["12 Nathan Road", "5A Queen", "3/F", "3/Fa", "Floor", "2nd Floor.", "aFloor", "Floors", "Flat A", "Flat",
+             "flat A", "xFlat B", "Rm 12", "Rm12", "Room 7", "ARoom 7", "Unit 5", "Shop G1", "Suite 100",
+             "Suite 10000", "ShopA", "/F", "F", "R", "S", "U", "1", "1 a", "Ｆloor", "_Flat 3", "é Unit 3", "9\u00a0K",
+             "no address here"],
+        ),
+        (
+            _URL_TRIGGER,
+            re.compile(r"https?://|www\.", re.IGNORECASE),
+            ["http://a", "HTTPS://a", "hTtPſ://a", "httpſ://", "http:/", "https//", "WwW.x", "ww.x", "wwww.", "w",
+             "h", "xhttp://", "Www,", "no link"],
+        ),
+        (_ZH_ADDRESS_TRIGGER, re.compile(r"[號樓]|地下"), ["號", "樓", "地下", "地", "下", "地地下", "下地", "天台"]),
+        (_DIGITS3, re.compile(r"\d{3}"), ["123", "12", "1 23", "١٢٣", "12a3", "x999y"]),
+    ],
+)  # fmt: skip
+def test_triggers_fire_on_the_texts_their_plain_forms_do(trigger, plain, texts):
     for text in texts:
-        assert (_EN_ADDRESS_TRIGGER.search(text) is None) == (plain.search(text) is None), text
+        assert (trigger.search(text) is None) == (plain.search(text) is None), text
