@@ -102,7 +102,9 @@ def test_every_chinese_cue_verb_is_read_with_and_without_negation():
 @pytest.mark.parametrize(
     "sentence",
     ["We are not against it, 我支持", "I'm for it", "It supports families", "本人反對", "Not a bad idea", "唔同意",
-     "A good idea, 我哋都贊成", "My view: we disagree", "撤回此計劃", "US cities", "Drop this plan"],
+     "A good idea, 我哋都贊成", "My view: we disagree", "撤回此計劃", "US cities", "Drop this plan",
+     "It should GO AHEAD", "Go ahead with it", "The fees should be scrapped", "SCRAP THE SCHEMES", "A great step",
+     "It ſhould proceed", "A sensible İdea", "Steps ahead", "An awful plan"],
 )  # fmt: skip
 def test_sentence_cue_skips_only_cues_that_cannot_match(sentence):
     first = next((d for p, d in _CUES if p.search(sentence)), 0)
