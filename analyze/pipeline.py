@@ -134,7 +134,9 @@ def run_duplicates(cfg: RoundConfig, paths: RoundPaths) -> StageResult:
 
     def work():
         docs = read_table(paths.processed_table("language"), ["response_id", "text_norm", "lang"])
-        docs = merge_ids(docs, read_table(paths.responses, ["response_id", "channel", "received_at"]))
+        arrived = read_table(paths.responses, ["response_id", "channel", "received_at"])
+        docs = merge_ids(docs, ids_like(arrived, docs))  # by position: the ids' dtypes differ, so merge would hash
+        docs["response_id"] = docs["response_id"].astype(object)  # as `merge` of the two tables' id dtypes gave
         if (redacted := _redacted_texts(paths, docs)) is not None:  # templates are published: take them redacted
             docs["text_redacted"] = redacted
         d = cfg.duplicates

@@ -74,7 +74,7 @@ def shingles(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     position = first + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     width = np.repeat(size, counts)
     hashes = np.zeros(len(position), dtype=np.uint32)
-    for k in np.unique(width):
+    for k in np.unique(size):  # the widths that occur: every key has a shingle
         pick = width == k
         hashes[pick] = _rolling(codes, int(k))[position[pick]]
     return hashes, np.cumsum(counts) - counts
