@@ -100,6 +100,12 @@ def test_eval_labels_binary_and_named():
         labels_of(pd.Series(["great", "1"]))
 
 
+def test_lexicon_negation_reaches_back_from_the_first_word():
+    assert lexicon_hits("前言前言沒有太滿意") == [("滿意", -0.4)]  # 2-character negator, 1 character between
+    assert lexicon_hits("沒有太滿意，好失望") == [("滿意", -0.4), ("失望", -0.8)]
+    assert lexicon_hits("前言前言，完全冇提及") == []
+
+
 def test_sentences_keep_closing_quotes():
     assert split_sentences("佢話「好好食！」下次再嚟。") == ("佢話「好好食！」", "下次再嚟。")
 
