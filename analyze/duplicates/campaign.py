@@ -105,12 +105,17 @@ def _tallies(rows: pd.DataFrame, column: str) -> dict[int, str]:
 
 
 def _campaign_rows(
-    frame: pd.DataFrame, units: pd.DataFrame, sig: np.ndarray, min_size: int, variants_of: VariantsOf
-) -> list[dict]:
-    """One dict per campaign; also fills units.campaign_id and units.template_similarity.
+    frame: pd.DataFrame,
+    units: pd.DataFrame,
+    digests: np.ndarray,
+    sig: np.ndarray,
+    min_size: int,
+    variants_of: VariantsOf,
+) -> tuple[list[dict], np.ndarray, np.ndarray]:
+    """One dict per campaign, and per distinct text its campaign id (None outside) and similarity to the template.
 
     `frame` has one row per response with `unit` (its distinct text, -1 for empty) and `near`; `units` one row
-    per distinct text with copies, near, digest and first_row (the first response with that text).
+    per distinct text with copies, near and first_row (the first response with that text); `digests` its key's.
     """
     sizes = units.groupby("near")["copies"].sum()
     chosen = sizes.index[sizes >= min_size]
@@ -118,7 +123,7 @@ def _campaign_rows(
     in_campaign = frame.loc[frame["near"].isin(chosen), described]
     seen = in_campaign.groupby("near")["received_at"].agg(["min", "max"]) if "received_at" in frame else None
     channels, languages = _tallies(in_campaign, "channel"), _tallies(in_campaign, "lang")
-    copies, first_row, digests = units["copies"].to_numpy(), units["first_row"].to_numpy(), units["digest"].to_numpy()
+    copies, first_row = units["copies"].to_numpy(), units["first_row"].to_numpy()
     group = units["near"].to_numpy()
     by_count = np.lexsort((np.arange(len(units)), -copies, group))  # each near group's texts, most copied first
     counts = np.bincount(group, minlength=len(sizes))  # distinct texts per near group
@@ -131,11 +136,9 @@ def _campaign_rows(
     template_of = template_of[group]  # each text's campaign template, -1 outside campaigns
     inside = np.flatnonzero(template_of >= 0)  # every campaign member at once, not one campaign at a time
     campaign_ids = np.full(len(units), None, dtype=object)
-    campaign_ids[inside] = "c-" + digests[template_of[inside]]
+    campaign_ids[inside] = np.strings.add("c-", digests[template_of[inside]])
     agree = np.full(len(units), np.nan)
     agree[inside] = similarity(sig, inside, template_of[inside])
-    units["campaign_id"] = campaign_ids
-    units["template_similarity"] = agree
     # Only the rows quoted are taken out of the Arrow-backed columns: converting whole columns cost more than the rest.
     rows = first_row[np.concatenate([templates, *variants]).astype(np.int64)]
 
@@ -153,7 +156,7 @@ def _campaign_rows(
     first_seen, last_seen = (
         [None] * len(chosen) if seen is None else seen[c].reindex(chosen).tolist() for c in ("min", "max")
     )
-    return [
+    campaigns = [
         {
             "campaign_id": campaign_ids[template],
             "size": int(size),
@@ -169,6 +172,7 @@ def _campaign_rows(
         }
         for i, (near, template, size) in enumerate(zip(chosen, templates, sizes[chosen], strict=True))
     ]
+    return campaigns, campaign_ids, agree
 
 
 def find_campaigns(
@@ -214,9 +218,8 @@ def find_campaigns(
     skip = int(len(distinct) > 0 and distinct[0] == "")  # the empty key, when a text has none, sorts first
     has = ranks >= skip
     unit, unit_keys = ranks[has] - skip, distinct[skip:]
-    units = pd.DataFrame({"key": unit_keys, "copies": np.bincount(unit, minlength=len(unit_keys))})
+    units = pd.DataFrame({"copies": np.bincount(unit, minlength=len(unit_keys))})
     digests = np.array([key_digest(k) for k in unit_keys], dtype="U12")  # 12 hex digits each
-    units["digest"] = digests.astype(object)
     units["first_row"] = pd.Series(np.flatnonzero(has)).groupby(unit).min().to_numpy()
     sig = sign(unit_keys.tolist(), num_perm=num_perm, seed=seed)
     units["near"] = near_groups(sig, threshold) if len(units) else np.empty(0, dtype=np.int64)
@@ -224,19 +227,18 @@ def find_campaigns(
     frame.loc[has, "unit"] = unit
     frame["near"] = -1
     frame.loc[has, "near"] = units["near"].to_numpy()[unit]
-    campaigns = pd.DataFrame(
-        _campaign_rows(frame, units, sig, min_campaign_size, variants_of), columns=CAMPAIGN_COLUMNS
-    )
+    rows, campaign_ids, agree = _campaign_rows(frame, units, digests, sig, min_campaign_size, variants_of)
+    campaigns = pd.DataFrame(rows, columns=CAMPAIGN_COLUMNS)
     out = pd.DataFrame({"response_id": frame["response_id"]})
     unit_of_row = frame["unit"].to_numpy()  # -1, a label no unit has, leaves empty texts missing
     for column, values in (
         ("exact_group", np.strings.add("x-", digests)),
         ("near_group", np.strings.add("n-", _least_per_group(digests, units["near"].to_numpy()))),
-        ("campaign_id", units["campaign_id"]),
-        ("template_similarity", units["template_similarity"].round(4)),
+        ("campaign_id", campaign_ids),
+        ("template_similarity", agree.round(4)),
     ):
         # typed once per distinct text, then spread to the responses (an Arrow take for strings)
-        out[column] = pd.Series(np.asarray(values)).reindex(unit_of_row).set_axis(out.index)
+        out[column] = pd.Series(values).reindex(unit_of_row).set_axis(out.index)
     out["is_campaign_copy"] = out["campaign_id"].notna()
     campaigns = campaigns.sort_values(["size", "campaign_id"], ascending=[False, True], ignore_index=True)
     return out[DUPLICATE_COLUMNS], campaigns
