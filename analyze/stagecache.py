@@ -159,10 +159,13 @@ def cached_pii_spans(docs: pd.DataFrame, folder: Path, map_frame: MapFrame = _di
 
 
 def cached_signer(folder: Path) -> Callable[..., np.ndarray]:
-    """A drop-in for `signatures(keys, num_perm, seed)` keeping signatures in `folder`/signatures.parquet."""
+    """A drop-in for `signatures(keys, num_perm, seed)` keeping signatures in `folder`/signatures.parquet.
 
-    def sign(keys: list[str], num_perm: int = 64, seed: int = 42) -> np.ndarray:
-        if not keys:
+    An Arrow array of keys is looked up by its bytes: no Python string per stored key.
+    """
+
+    def sign(keys: list[str] | pa.Array, num_perm: int = 64, seed: int = 42) -> np.ndarray:
+        if not len(keys):
             return signatures(keys, num_perm=num_perm, seed=seed)
         column = cached_column(
             Path(folder) / "signatures.parquet",

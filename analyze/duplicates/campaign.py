@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analyze.aligned import factorize_sorted
-from analyze.duplicates.key import KeysOf, duplicate_keys, key_digest
+from analyze.duplicates.key import KeysOf, duplicate_keys, key_digests
 from analyze.duplicates.signature import near_groups, signatures, similarity
 from analyze.duplicates.variants import VariantsOf, variant_sentences
 
@@ -197,7 +197,7 @@ def find_campaigns(
         num_perm: MinHash permutations.
         seed: MinHash seed.
         sign: computes the signatures, `signatures(keys, num_perm, seed)` or a cached stand-in for it
-            (analyze/stagecache.py).
+            (analyze/stagecache.py); the keys come as an Arrow array unless one holds a lone surrogate.
         keys_of: the duplicate key of each distinct text (an Arrow array when the column is Arrow-backed),
             `duplicate_keys` or a cached stand-in for it.
         variants_of: each campaign's added sentences, `variant_sentences` or a cached stand-in for it.
@@ -213,15 +213,17 @@ def find_campaigns(
     norm_codes, norms = pd.factorize(frame["text_norm"].fillna(""))  # the order of the distinct texts is immaterial
     # Arrow-backed texts stay in Arrow (keyed from their bytes); others go as a list (one may hold a lone surrogate).
     arrow = isinstance(norms.dtype, pd.StringDtype) and norms.dtype.storage == "pyarrow"
-    ranks, distinct = factorize_sorted(keys_of(pa.array(norms.array) if arrow else norms.to_numpy().tolist()))
+    keys = keys_of(pa.array(norms.array) if arrow else norms.to_numpy().tolist())
+    ranks, distinct = factorize_sorted(keys, arrow=True)  # Arrow keys stay Arrow: hashed from their bytes below
     ranks = ranks[norm_codes]  # each response's key as its rank among the distinct keys (every one occurs)
-    skip = int(len(distinct) > 0 and distinct[0] == "")  # the empty key, when a text has none, sorts first
+    first = distinct[:1].to_pylist() if isinstance(distinct, pa.Array) else distinct[:1].tolist()
+    skip = int(first == [""])  # the empty key, when a text has none, sorts first
     has = ranks >= skip
     unit, unit_keys = ranks[has] - skip, distinct[skip:]
     units = pd.DataFrame({"copies": np.bincount(unit, minlength=len(unit_keys))})
-    digests = np.array([key_digest(k) for k in unit_keys], dtype="U12")  # 12 hex digits each
+    digests = key_digests(unit_keys)
     units["first_row"] = pd.Series(np.flatnonzero(has)).groupby(unit).min().to_numpy()
-    sig = sign(unit_keys.tolist(), num_perm=num_perm, seed=seed)
+    sig = sign(unit_keys if isinstance(unit_keys, pa.Array) else list(unit_keys), num_perm=num_perm, seed=seed)
     units["near"] = near_groups(sig, threshold) if len(units) else np.empty(0, dtype=np.int64)
     frame["unit"] = -1
     frame.loc[has, "unit"] = unit

@@ -47,9 +47,13 @@ KeysOf = Callable[[Sequence[str] | pa.Array], Sequence[str] | pa.Array | pa.Chun
 """Texts -> their duplicate keys: `duplicate_keys` or a cached stand-in for it."""
 
 
-def key_digest(key: str) -> str:
-    """Short stable hex digest of a duplicate key (the seed of group and campaign ids)."""
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
+def key_digests(keys: Sequence[str] | pa.Array) -> np.ndarray:
+    """Short stable hex digest of each duplicate key (the seed of group and campaign ids), as a "U12" array.
+
+    `blake2b(key.encode("utf-8"), digest_size=6).hexdigest()`; an Arrow array's keys are hashed from its bytes.
+    """
+    data = keys.cast(pa.large_binary()).to_pylist() if isinstance(keys, pa.Array) else map(str.encode, keys)
+    return np.array([hashlib.blake2b(k, digest_size=6).hexdigest() for k in data], dtype="U12")
 
 
 def is_cjk(codes: np.ndarray) -> np.ndarray:

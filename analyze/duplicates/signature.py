@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analyze.duplicates.key import CJK_SHINGLE, LATIN_SHINGLE, ROLL, is_cjk
 
@@ -91,17 +92,18 @@ def _batches(keys: Sequence[str], per_batch: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def signatures(keys: Sequence[str], num_perm: int = 64, seed: int = 42) -> np.ndarray:
+def signatures(keys: Sequence[str] | pa.Array, num_perm: int = 64, seed: int = 42) -> np.ndarray:
     """MinHash signatures of the shingle sets of non-empty keys.
 
     Args:
-        keys: duplicate keys, none empty.
+        keys: duplicate keys, none empty (a list or an Arrow array).
         num_perm: permutations (signature length).
         seed: seed of the permutations.
 
     Returns:
         uint32 array of shape (len(keys), num_perm).
     """
+    keys = keys.to_pylist() if isinstance(keys, pa.Array) else keys
     a, b = permutations(num_perm, seed)
     out = np.empty((len(keys), num_perm), dtype=np.uint32)
     per_batch = _BATCH_CELLS // num_perm

@@ -81,3 +81,12 @@ def test_factorize_sorted_takes_lists_and_arrow_arrays_of_keys():
         expected_codes, expected_uniques = pd.factorize(np.array(keys[: len(values)], dtype=object), sort=True)
         np.testing.assert_array_equal(codes, expected_codes)
         assert list(uniques) == list(expected_uniques)
+
+
+def test_factorize_sorted_keeps_arrow_sorted_uniques_in_arrow_when_asked():
+    keys = ["b", "", "回應", "a", "b"]
+    codes, uniques = factorize_sorted(pa.array(keys), arrow=True)
+    expected_codes, expected_uniques = pd.factorize(np.array(keys, dtype=object), sort=True)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert isinstance(uniques, pa.Array) and uniques.to_pylist() == list(expected_uniques)
+    assert isinstance(factorize_sorted([*keys, "\ud800"], arrow=True)[1], np.ndarray)  # sorted by pandas

@@ -1,12 +1,15 @@
+import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from datasketch import MinHash, MinHashLSH
 
 from analyze.duplicates import campaign, duplicate_key, find_campaigns, signature, variants
+from analyze.duplicates.key import key_digests
 from analyze.duplicates.signature import ROLL, band_shape, permutations, shingles, signatures
 from analyze.evaluation.duplicates import pairwise_scores
 from analyze.normalise import normalise_text
@@ -241,3 +244,11 @@ def test_medoids_of_groups_at_once_equal_one_at_a_time():
     expected = [campaign._medoid(g, counts, sig) for g in groups]
     assert campaign._medoids(groups, counts, sig).tolist() == expected
     assert campaign._medoids([], counts, sig).tolist() == []
+
+
+def test_digests_and_signatures_of_arrow_keys_equal_those_of_strings(texts):
+    keys = [duplicate_key(normalise_text(t)) for t in texts["text"]]
+    keys = [k for k in keys if k]
+    assert key_digests(pa.array(keys)).tolist() == key_digests(keys).tolist()
+    assert key_digests(["abc"]).tolist() == [hashlib.blake2b(b"abc", digest_size=6).hexdigest()]
+    assert np.array_equal(signatures(pa.array(keys)), signatures(keys))
