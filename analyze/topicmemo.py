@@ -18,10 +18,10 @@ class TopicMemo:
     """The topic stage's clustering and placement, remembered by their inputs in `folder`.
 
     The clustering is kept for the exact vectors and settings it was found for (one entry: the last fit), and so
-    are the draw of the sample and its near-duplicate points (`integers`); the placement keeps each placed text's
-    topic probabilities under the fit's key (training texts, their topics, the classifier's settings), dropped
-    when the fit changes. A re-run that adds texts but keeps the sample reads all of them and places only the new
-    texts.
+    are the draw of the sample and its near-duplicate points (`integers`) and the points' guided, script-centred
+    vectors (`matrix`); the placement keeps each placed text's topic probabilities under the fit's key (training
+    texts, their topics, the classifier's settings), dropped when the fit changes. A re-run that adds texts but
+    keeps the sample reads all of them and places only the new texts.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -32,6 +32,26 @@ class TopicMemo:
         digest = hashlib.sha256(cache_config(**settings).encode())
         digest.update(np.ascontiguousarray(x).tobytes())
         return self.integers("topic_labels", digest.hexdigest(), compute)
+
+    def matrix(
+        self, name: str, inputs: tuple[np.ndarray, ...], settings: dict, compute: Callable[[], np.ndarray]
+    ) -> np.ndarray:
+        """A float array that depends only on `inputs` and settings (the code's version included).
+
+        From `name`.parquet when it was kept for them (the last key asked), else `compute()` and kept.
+        """
+        digest = hashlib.sha256(cache_config(**settings).encode())
+        for x in inputs:
+            x = np.ascontiguousarray(x, dtype=np.float64)
+            digest.update(f"{x.shape}".encode())
+            digest.update(x.tobytes())
+        key = digest.hexdigest()
+        kept = self.arrays(name, key)
+        if kept is not None and "values" in kept:
+            return kept["values"].copy()  # writable, as computed
+        values = np.asarray(compute(), dtype=np.float64)
+        self.keep_arrays(name, key, {"values": values})
+        return values
 
     def integers(self, name: str, key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """An integer array kept in `name`.parquet for the last `key` asked: from there, or `compute()` and kept.

@@ -76,8 +76,8 @@ class TopicModels:
     vectorizer for keywords (default: counts of `keyword_tokenizer`'s tokens); keyword_tokenizer: texts -> token
     lists (default: `topic_tokens` of each); transform_model: a text classifier with fit,
     predict_proba and classes_ that places documents outside the embedded sample (default: n-gram logistic
-    regression); memo: remembers the default clustering and the placement between runs (e.g.
-    analyze.topicmemo.TopicMemo; default: nothing kept). Names follow BERTopic's.
+    regression); memo: remembers the sample's guided points, the default clustering and the placement between runs
+    (e.g. analyze.topicmemo.TopicMemo; default: nothing kept). Names follow BERTopic's.
     """
 
     embedder: Embedder | None = None
@@ -114,6 +114,22 @@ def _remembered(memo: Any, name: str, texts: list[str], settings: dict, compute:
     if memo is None:
         return np.asarray(compute(), dtype=np.int64)
     return memo.integers(name, json.dumps({"texts": _digest(texts), **settings}, sort_keys=True), compute)
+
+
+def _guided_points(
+    raw: np.ndarray, vectors: np.ndarray, seed_threshold: float, texts: list[str], memo: Any
+) -> np.ndarray:
+    """The sample's points guided towards close themes, then centred by script: kept by the memo when there is one.
+
+    Within a step the points are the same, so a re-run reads them instead of measuring the offset between scripts
+    again (mutual nearest neighbours of the sample, five rounds).
+    """
+    if memo is None:
+        return centre_by_script(guide(raw, vectors, seed_threshold), texts)
+    settings = {"seed_threshold": seed_threshold, "texts": _digest(texts)}
+    return memo.matrix(
+        "topic_space", (raw, vectors), settings, lambda: centre_by_script(guide(raw, vectors, seed_threshold), texts)
+    )
 
 
 def _cluster(x: np.ndarray, texts: list[str], models: TopicModels, seed: int, **graph: Any) -> np.ndarray:
@@ -169,7 +185,7 @@ def _fit_space(
     np.add.at(raw_p, point, vectors_m)
     raw_p = unit_rows(raw_p)
     point_texts = [member_texts[i] for i in first_member]
-    fit_p = centre_by_script(guide(raw_p, vectors, seed_threshold), point_texts)
+    fit_p = _guided_points(raw_p, vectors, seed_threshold, point_texts, models.memo)
     labels_p = _cluster(fit_p, point_texts, models, seed, **graph)
     ids, centres = centroids(fit_p, labels_p)
     labels_p = np.where(labels_p == OUTLIER, nearest_topics(fit_p, ids, centres, outlier_threshold), labels_p)
@@ -219,7 +235,8 @@ def _fit_sample(
         ["when", "row"], na_position="last", kind="stable"
     )["row"]
     first = usable["text_norm"].iloc[order.to_numpy()[: fit_population(len(usable), size, growth)]]
-    candidates = first.drop_duplicates().tolist()
+    first_texts = first.tolist()
+    candidates = list(dict.fromkeys(first_texts))  # distinct, in order of arrival
     picked = _remembered(
         memo,
         "topic_sample",
@@ -228,24 +245,43 @@ def _fit_sample(
         lambda: stratified_sample(candidates, [has_cjk(t) for t in candidates], size),
     )
     chosen = {candidates[i] for i in picked.tolist()}
-    sampled = first[first.isin(chosen)].drop_duplicates()
+    sampled = first[[t in chosen for t in first_texts]].drop_duplicates()
     doc_of = pd.Series(np.arange(len(texts)), index=key[unique].to_numpy())
     members = pd.DataFrame({"doc": doc_of[key[sampled.index]].to_numpy(), "text": sampled.to_numpy()})
     first_sampled = members.drop_duplicates("doc")
-    shown = pd.Series(texts.to_numpy())
-    shown[first_sampled["doc"].to_numpy()] = first_sampled["text"].to_numpy()
-    return shown.tolist(), members
+    shown = texts.tolist()
+    for doc, text in zip(first_sampled["doc"].tolist(), first_sampled["text"].tolist(), strict=True):
+        shown[doc] = text
+    return shown, members
+
+
+def _with_sample(
+    tokenize: Callable[[list[str]], list[list[str]]], sample: list[str]
+) -> Callable[[list[str]], list[list[str]]]:
+    """`tokenize`, asked for every text of the sample along with the texts given.
+
+    A document is shown by its first sampled text, and which text is first changes when campaigns regroup; asking
+    for the whole sample each time lets a caching tokenizer (the pipeline's) keep every text a document may be
+    shown by within a step, so a re-run segments no text.
+    """
+
+    def tokens_of(texts: list[str]) -> list[list[str]]:
+        asked = list(dict.fromkeys([*sample, *texts]))
+        tokens = dict(zip(asked, tokenize(asked), strict=True))
+        return [tokens[t] for t in texts]
+
+    return tokens_of
 
 
 def _describe(
-    usable: pd.DataFrame, unique: np.ndarray, n_keywords: int, models: TopicModels
+    usable: pd.DataFrame, unique: np.ndarray, sample: list[str], n_keywords: int, models: TopicModels
 ) -> dict[int, tuple[list[str], list[str], bool]]:
     """Keywords (en, zh, translated) per topic from its distinct documents.
 
-    Only documents with an embedded text are read, by that text (`keyword_text`): within a step of the sample's
-    ladder those stay the same however the round grows or its campaigns regroup, so a re-run segments no new text
-    and late texts change no keyword. A topic with none (an analyst's new topic) is read from at most KEYWORD_DOCS
-    of its documents.
+    Only documents with an embedded text are read, by that text (`keyword_text`, one of the `sample`'s texts):
+    within a step of the sample's ladder those stay the same however the round grows or its campaigns regroup, so a
+    re-run segments no new text and late texts change no keyword. A topic with none (an analyst's new topic) is
+    read from at most KEYWORD_DOCS of its documents.
     """
     topical = unique & (usable["topic_id"] != OUTLIER).to_numpy()
     read = topical & usable["keyword_text"].notna().to_numpy()
@@ -257,7 +293,7 @@ def _describe(
         rows["text_norm"].tolist(),
         rows["topic_id"].astype(int).tolist(),
         models.vectorizer_model,
-        models.keyword_tokenizer or tokenize_texts,
+        _with_sample(models.keyword_tokenizer or tokenize_texts, sample),
     )
     return {t: split_keywords(w, n_keywords) for t, w in words.items()}
 
@@ -266,13 +302,14 @@ def _stable_ids(
     usable: pd.DataFrame,
     unique: np.ndarray,
     space: _Space,
+    sample: list[str],
     previous: pd.DataFrame,
     threshold: float,
     n_keywords: int,
     models: TopicModels,
 ) -> dict[int, int]:
     """This fit's topic ids -> the previous round's ids where topics match, new ids otherwise."""
-    words = _describe(usable, unique, n_keywords, models)
+    words = _describe(usable, unique, sample, n_keywords, models)
     ids, centres = centroids(space.raw, usable.loc[unique, "topic_id"].to_numpy())
     current = pd.DataFrame(
         {
@@ -290,6 +327,7 @@ def _tables(
     unique: np.ndarray,
     rep_of: np.ndarray,
     space: _Space,
+    sample: list[str],
     themes: tuple[Theme, ...],
     vectors: np.ndarray,
     label_edits: dict[int, dict[str, str]],
@@ -309,7 +347,7 @@ def _tables(
     _, pair_rows, pair_of = np.unique(rep_of * (labels.max() + 2) + labels + 1, return_index=True, return_inverse=True)
     prob, secondary = secondary_topics(space.fit[rep_of[pair_rows]], labels[pair_rows], ids, centres, ratio, limit)
     usable = usable.assign(topic_prob=prob[pair_of], secondary_topic_ids=[secondary[i] for i in pair_of.tolist()])
-    words = _describe(usable, unique, n_keywords, models)
+    words = _describe(usable, unique, sample, n_keywords, models)
     raw_ids, raw_centres = centroids(space.raw, labels[unique])
     mapped = dict(
         zip(
@@ -320,7 +358,8 @@ def _tables(
     )
     names = {t.id: (t.name_en, t.name_zh) for t in themes} | {OTHER: ("Other", "其他")}
     rows = []
-    ranked = central_first(usable[usable["topic_id"] != OUTLIER])
+    read = ["response_id", "text_norm", "topic_id", "topic_prob", "embedded"]  # the columns ranked and quoted
+    ranked = central_first(usable.loc[usable["topic_id"] != OUTLIER, read])
     for topic, group in ranked.groupby("topic_id", sort=True):
         en, zh, translated = words.get(topic, ([], [], False))
         theme, score = mapped.get(topic, (OTHER, 0.0))
@@ -441,13 +480,13 @@ def fit_topics(
     if "unique_key" in usable:
         key = usable["unique_key"].where(usable["unique_key"].notna(), key)
     unique = ~key.duplicated().to_numpy()
-    rep_of = key.map({k: i for i, k in enumerate(key[unique])}).to_numpy()
-    texts = usable.loc[unique, "text_norm"].tolist()
+    rep_of = pd.factorize(key)[0]  # each row's document: codes in order of first appearance, as `unique`
     usable["topic_id"] = OUTLIER
-    if texts:
+    if unique.any():
         embedder = models.embedder or default_embedder(embedding_model)
         vectors = theme_vectors(themes, embedder)
         shown, members = _fit_sample(usable, key, unique, sample_size, refit_growth, models.memo)
+        sample = members["text"].tolist()
         sampled = np.unique(members["doc"].to_numpy())
         usable["keyword_text"] = pd.Series(
             np.asarray(shown, dtype=object)[sampled], index=np.flatnonzero(unique)[sampled]
@@ -471,16 +510,17 @@ def fit_topics(
         usable["embedded"] = space.embedded[rep_of]
         if previous is not None and len(previous):
             usable["topic_id"] = usable["topic_id"].map(
-                _stable_ids(usable, unique, space, previous, match_threshold, n_keywords, models)
+                _stable_ids(usable, unique, space, sample, previous, match_threshold, n_keywords, models)
             )
     topic_ids, label_edits, audit = apply_overrides(usable, overrides)
     usable["topic_id"] = topic_ids.astype(int)
-    if texts:
+    if unique.any():
         topics, assigned = _tables(
             usable,
             unique,
             rep_of,
             space,
+            sample,
             themes,
             vectors,
             label_edits,

@@ -56,7 +56,7 @@ def test_a_re_run_with_the_memo_gives_the_tables_of_a_fresh_fit(tmp_path):
         for a, b in ((fresh, cold), (fresh, warm)):
             pd.testing.assert_frame_equal(a.assignments, b.assignments)
             pd.testing.assert_frame_equal(a.topics, b.topics)
-    kept = ("topic_labels", "topic_proba", "topic_sample", "topic_points")
+    kept = ("topic_labels", "topic_proba", "topic_sample", "topic_points", "topic_space")
     assert all((tmp_path / f"{name}.parquet").is_file() for name in kept)
     assert (tmp_path / "topic_model.parquet").is_file()  # the placement model, restored by the grown round's re-runs
 
@@ -68,3 +68,17 @@ def test_integers_are_kept_for_the_last_key_of_each_name(tmp_path):
         assert memo.integers("topic_sample", key, compute).tolist() == [3, 1, 2]
     assert len(compute.calls) == 3  # a, then b replaced it, then a again
     assert memo.integers("topic_points", "a", compute).tolist() == [3, 1, 2] and len(compute.calls) == 4
+
+
+def test_a_matrix_is_kept_for_the_same_inputs_and_settings(tmp_path):
+    memo, x = TopicMemo(tmp_path), np.linspace(-1, 1, 12).reshape(4, 3)
+    compute = Counting(lambda: x * 2)
+    for _ in range(2):
+        kept = memo.matrix("topic_space", (x, x[:1]), {"t": 0.5}, compute)
+        np.testing.assert_array_equal(kept, x * 2)
+        kept[0, 0] = 9.0  # a writable copy: the next read is unchanged
+    assert len(compute.calls) == 1
+    memo.matrix("topic_space", (x, x[:1]), {"t": 0.6}, compute)
+    memo.matrix("topic_space", (x, x[:2]), {"t": 0.6}, compute)
+    memo.matrix("topic_space", (x.reshape(3, 4), x[:2]), {"t": 0.6}, compute)  # same numbers, another shape
+    assert len(compute.calls) == 4

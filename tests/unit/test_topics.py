@@ -168,6 +168,23 @@ def test_texts_arriving_within_a_step_change_no_keyword_and_are_not_segmented():
     )
 
 
+def test_campaigns_regrouping_within_a_step_segment_no_new_text():
+    docs, emb, _ = blob_docs(n=300)
+    read = []
+
+    def tokenize(texts):
+        read.extend(texts)
+        return tokenize_texts(texts)
+
+    models = TopicModels(embedder=emb, keyword_tokenizer=tokenize)
+    grouped = docs.assign(campaign_id=["camp-1"] * 30 + [None] * 270)  # one document, shown by its first sampled text
+    fit_topics(grouped, models=models, codebook=(), sample_size=120)
+    assert len(set(emb.seen) & set(docs["text_norm"].iloc[:30])) >= 2  # the campaign has several sampled texts
+    before, read[:] = set(read), []
+    fit_topics(docs.assign(campaign_id=None), models=models, codebook=(), sample_size=120)  # each its own document
+    assert read and set(read) <= before  # every sampled text was read by the first fit
+
+
 def test_secondary_topics_for_a_response_between_two_topics():
     docs, emb, y = blob_docs()
     first = {c: emb.table[docs.loc[y.index(c), "text_norm"]] for c in (0, 1)}
