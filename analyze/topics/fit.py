@@ -258,11 +258,12 @@ def _fit_sample(
 def _with_sample(
     tokenize: Callable[[list[str]], list[list[str]]], sample: list[str]
 ) -> Callable[[list[str]], list[list[str]]]:
-    """`tokenize`, asked for every text of the sample along with the texts given.
+    """An injected `tokenize`, asked for every text of the sample along with the texts given.
 
     A document is shown by its first sampled text, and which text is first changes when campaigns regroup; asking
     for the whole sample each time lets a caching tokenizer (the pipeline's) keep every text a document may be
-    shown by within a step, so a re-run segments no text.
+    shown by within a step, so a re-run segments no text. The default tokenizer keeps nothing: it is asked only
+    for the texts read.
     """
 
     def tokens_of(texts: list[str]) -> list[list[str]]:
@@ -293,7 +294,7 @@ def _describe(
         rows["text_norm"].tolist(),
         rows["topic_id"].astype(int).tolist(),
         models.vectorizer_model,
-        _with_sample(models.keyword_tokenizer or tokenize_texts, sample),
+        tokenize_texts if models.keyword_tokenizer is None else _with_sample(models.keyword_tokenizer, sample),
     )
     return {t: split_keywords(w, n_keywords) for t, w in words.items()}
 
