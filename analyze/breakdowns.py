@@ -65,23 +65,39 @@ def meta_fields(meta: pd.Series) -> pd.DataFrame:
     return fields[keep].astype("string")
 
 
-def _crosstab(groups: pd.Series, outcomes: pd.Series) -> pd.DataFrame:
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each value's place among the sorted distinct values (-1: missing), and those values."""
+    codes, labels = pd.factorize(values, sort=True)
+    return codes, pd.Index(labels)
+
+
+def _count(groups: tuple[np.ndarray, pd.Index], outcomes: tuple[np.ndarray, pd.Index]) -> pd.DataFrame:
+    """Pairs counted by group (rows) and outcome (columns), for the labels of the pairs with neither missing."""
+    (g, g_labels), (o, o_labels) = groups, outcomes
+    known = (g >= 0) & (o >= 0)  # factorize codes a missing value -1
+    counts = np.bincount(g[known] * len(o_labels) + o[known], minlength=len(g_labels) * len(o_labels))
+    counts = counts.reshape(len(g_labels), len(o_labels))
+    rows, columns = counts.sum(axis=1) > 0, counts.sum(axis=0) > 0  # a label only paired with missing values
+    return pd.DataFrame(counts[rows][:, columns], index=g_labels[rows], columns=o_labels[columns])
+
+
+def crosstab(groups: pd.Series, outcomes: pd.Series) -> pd.DataFrame:
     """`pd.crosstab(groups, outcomes)` with both labels sorted, counted by numpy (crosstab aggregates in Python).
 
     As crosstab, a pair with a missing value is not counted.
     """
-    g, g_labels = pd.factorize(groups, sort=True)
-    o, o_labels = pd.factorize(outcomes, sort=True)
-    known = (g >= 0) & (o >= 0)  # factorize codes a missing value -1
-    counts = np.bincount(g[known] * len(o_labels) + o[known], minlength=len(g_labels) * len(o_labels))
-    return pd.DataFrame(counts.reshape(len(g_labels), len(o_labels)), index=g_labels, columns=o_labels)
+    return _count(_codes(groups), _codes(outcomes))
 
 
 def contingency_test(groups: pd.Series, outcomes: pd.Series) -> dict:
     """Chi-square test of independence with Cramér's V and a small-cell warning for one pair of columns."""
+    return _test(crosstab(groups, outcomes))
+
+
+def _test(table: pd.DataFrame) -> dict:
+    """`contingency_test` of a table of counts (groups x outcomes)."""
     from scipy.special import chdtrc  # the chi-square survival function, without importing all of scipy.stats
 
-    table = _crosstab(groups, outcomes)
     counts = {str(g): {str(o): int(v) for o, v in row.items()} for g, row in table.iterrows()}
     base = {
         "n": int(table.to_numpy().sum()),
@@ -135,11 +151,12 @@ def break_down(responses: pd.DataFrame, sentiment: pd.DataFrame, stance: pd.Data
     )
     dimensions = {"respondent_type": table["respondent_type"], "channel": table["channel"]}
     dimensions |= {f"meta:{c}": col for c, col in meta_fields(table["meta"]).items()}
+    outcomes = {outcome: _codes(table[outcome]) for outcome in ("sentiment_label", "stance")}  # each sorted once
     rows = []
-    for name, groups in dimensions.items():
-        for outcome in ("sentiment_label", "stance"):
-            pair = pd.DataFrame({"g": groups, "o": table[outcome]}).dropna()
-            if pair.empty:
-                continue
-            rows.append({"dimension": name, "outcome": outcome, **contingency_test(pair["g"], pair["o"])})
+    for name, values in dimensions.items():
+        groups = _codes(values)
+        for outcome, codes in outcomes.items():
+            counts = _count(groups, codes)
+            if counts.size:
+                rows.append({"dimension": name, "outcome": outcome, **_test(counts)})
     return pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)

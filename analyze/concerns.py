@@ -34,6 +34,7 @@ MEMBER_COLUMNS = ["response_id", "concern_id"]
 SENTIMENT_WEIGHT = 0.7  # a sentiment swing of 2 (from -1 to 1) moves a response ~1.4, about one topic change
 RESPONSES_PER_CLUSTER = 25  # at most one cluster per this many responses, so small rounds get few clusters
 QUOTE_CHARS = 240
+DISTINCT_HEAD = 4096  # rows looked at first for enough distinct ones to cluster (usually all that is needed)
 
 
 def _features(table: pd.DataFrame) -> np.ndarray:
@@ -64,9 +65,16 @@ def distinct_rows(x: np.ndarray) -> int:
     return 1 + int(np.any(rows[1:] != rows[:-1], axis=1).sum())
 
 
+def _distinct_up_to(x: np.ndarray, limit: int) -> int:
+    """`min(limit, distinct_rows(x.round(1)))`, from the first rows alone when they already hold `limit` distinct."""
+    head = distinct_rows(x[:DISTINCT_HEAD].round(1))
+    if head >= limit or len(x) <= DISTINCT_HEAD:
+        return min(limit, head)
+    return min(limit, distinct_rows(x.round(1)))
+
+
 def _cluster(x: np.ndarray, max_clusters: int, clusterer: Clusterer) -> np.ndarray:
-    distinct = distinct_rows(x.round(1))
-    k = max(1, min(max_clusters, distinct, len(x) // RESPONSES_PER_CLUSTER or 1))
+    k = max(1, _distinct_up_to(x, min(max_clusters, len(x) // RESPONSES_PER_CLUSTER or 1)))
     return np.zeros(len(x), dtype=int) if k == 1 else np.asarray(clusterer(x, k))
 
 
@@ -78,23 +86,21 @@ def _mood(avg: float) -> str:
     return "positive" if avg >= 0.05 else "neutral"
 
 
-def _describe(members: pd.DataFrame, topic_names: dict[str, str]) -> str:
-    shares = members["stance"].value_counts(normalize=True)
+def _describe(shares: pd.Series, main_topic: str, avg: float, topic_names: dict[str, str]) -> str:
+    """A cluster's label from its stance shares (largest first), main topic and average sentiment."""
     top_stance = str(shares.index[0])
     lead = "mostly " if shares.iloc[0] >= 0.6 else "leaning "
     stance_words = {"support": "support", "oppose": "oppose", "neutral": "no position", "unclear": "unclear"}
-    main_topic = str(members["topic_id"].value_counts().index[0])
-    return (
-        f"{_mood(float(members['sentiment'].mean()))}, {lead}{stance_words[top_stance]}: "
-        f"{topic_names.get(main_topic, 'topic ' + main_topic)}"
-    )
+    return f"{_mood(avg)}, {lead}{stance_words[top_stance]}: {topic_names.get(main_topic, 'topic ' + main_topic)}"
 
 
-def _quotes(members: pd.DataFrame, centre: np.ndarray, x: np.ndarray, k: int) -> list[str]:
-    order = np.argsort(((x - centre) ** 2).sum(axis=1), kind="stable")
+def _quotes(texts: pd.Series, rows: np.ndarray, centre: np.ndarray, x: np.ndarray, k: int) -> list[str]:
+    """Up to k distinct texts of the rows nearest `centre`: `texts` at `rows` (-1: none, as a left merge gives)."""
+    values = texts.array
+    missing = values[:0].take([-1], allow_fill=True)[0]  # what a left merge puts where `texts` has no row
     picked: list[str] = []
-    for i in order:
-        text = str(members["quote_text"].iloc[i]).strip()
+    for row in rows[np.argsort(((x - centre) ** 2).sum(axis=1), kind="stable")]:
+        text = str(values[row] if row >= 0 else missing).strip()
         if text and text not in picked:
             picked.append(text[:QUOTE_CHARS] + ("…" if len(text) > QUOTE_CHARS else ""))
         if len(picked) == k:
@@ -136,9 +142,15 @@ def find_concerns(
         sentiment[["response_id", "sentiment"]],
         unique_rows(stance[["response_id", "stance"]]),
     )
-    table = sort_ids(merge_ids(table, texts[["response_id", "quote_text", "unique_key"]], how="left"))
+    # Each row's place in `texts`, not its texts: the sort and each cluster's rows would copy 100,000s of texts, of
+    # which a few are quoted.
+    places = texts[["response_id"]].assign(text_row=np.arange(len(texts)))
+    table = sort_ids(merge_ids(table, places, how="left"))
     if table.empty:
         return pd.DataFrame(columns=CONCERN_COLUMNS), pd.DataFrame(columns=MEMBER_COLUMNS)
+    text_row = table.pop("text_row").fillna(-1).to_numpy(dtype=np.int64)
+    keys = pd.Series(texts["unique_key"].array.take(text_row, allow_fill=True), index=table.index)
+    keys = keys.fillna(table["response_id"])
     table["topic_id"] = table["topic_id"].astype(str)
     names = {}
     if topics is not None and len(topics):
@@ -149,21 +161,23 @@ def find_concerns(
     ranked = sorted(centres, key=lambda c: (-(raw == c).sum(), tuple(np.round(centres[c], 6))))
     rows, members = [], []
     for n, c in enumerate(ranked, start=1):
-        part = table[raw == c]
+        inside = raw == c
+        part = table[inside]
         cid = f"C{n}"
         shares = part["stance"].value_counts(normalize=True)
         top_topics = [str(t) for t in part["topic_id"].value_counts().index[:3]]
+        avg = float(part["sentiment"].mean())
         rows.append(
             {
                 "concern_id": cid,
-                "label": _describe(part, names),
+                "label": _describe(shares, top_topics[0], avg, names),
                 "topics": top_topics,
                 "topic_labels": [names.get(t, t) for t in top_topics],
-                "avg_sentiment": round(float(part["sentiment"].mean()), 4),
+                "avg_sentiment": round(avg, 4),
                 **{f"{s}_share": round(float(shares.get(s, 0.0)), 4) for s in STANCES},
                 "size": len(part),
-                "size_unique": int(part["unique_key"].fillna(part["response_id"]).nunique()),
-                "quotes": _quotes(part, centres[c], x[raw == c], quotes_per_cluster),
+                "size_unique": int(keys[inside].nunique()),
+                "quotes": _quotes(texts["quote_text"], text_row[inside], centres[c], x[inside], quotes_per_cluster),
             }
         )
         members.append(pd.DataFrame({"response_id": part["response_id"], "concern_id": cid}))

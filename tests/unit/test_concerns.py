@@ -156,3 +156,51 @@ def test_contingency_counts_are_crosstabs_and_ignore_row_order():
     assert result["table"] == json.dumps(counts, ensure_ascii=False) and result["dof"] == 6
     order = rng.permutation(len(groups))
     assert contingency_test(groups.iloc[order], outcomes.iloc[order]) == result
+
+
+def test_texts_are_found_by_response_id_in_any_order():
+    ids, assignments, sentiment, stance, language = _round()
+    language["text_norm"] = [f"text {i % 7}" for i in range(len(ids))]
+    texts = quote_texts(language).sample(frac=1, random_state=0).iloc[3:]  # another order, 3 responses without
+    clusters = find_concerns(assignments, sentiment, stance, texts, clusterer=same_rows)[0]
+    by_id = texts.set_index("response_id").reindex(ids)  # what a left merge gives each response
+    for first, cluster in (
+        (True, clusters[clusters["oppose_share"] == 1.0]),
+        (False, clusters[clusters["support_share"] == 1.0]),
+    ):
+        rows = by_id[(np.arange(len(ids)) < 30) == first]
+        keys = rows["unique_key"].fillna(pd.Series(rows.index, index=rows.index))
+        quotes = list(dict.fromkeys(str(t) for t in rows["quote_text"]))[:3]
+        assert cluster["size_unique"].item() == keys.nunique() and list(cluster["quotes"].item()) == quotes
+
+
+def test_distinct_rows_up_to_a_limit_from_the_first_rows(monkeypatch):
+    from analyze import concerns
+    from analyze.concerns import distinct_rows
+
+    rng = np.random.default_rng(1)
+    for head in (1, 3, 8, 100):
+        monkeypatch.setattr(concerns, "DISTINCT_HEAD", head)
+        for _ in range(50):
+            x = rng.integers(0, 4, (rng.integers(1, 40), 2)) / 3
+            limit = int(rng.integers(0, 8))
+            assert concerns._distinct_up_to(x, limit) == min(limit, distinct_rows(x.round(1)))
+
+
+def test_breakdowns_leave_out_groups_and_outcomes_never_paired():
+    ids = [f"r{i}" for i in range(40)]
+    channel = [None if i % 4 == 2 else "form" if i < 30 else "email" for i in range(40)]
+    responses = pd.DataFrame(
+        {"response_id": ids, "respondent_type": ["individual", "organisation"] * 20, "channel": channel, "meta": None}
+    )
+    labels = ["negative", "positive", "neutral", "positive"] * 10  # neutral: only where the channel is missing
+    sentiment = pd.DataFrame({"response_id": ids, "sentiment_label": labels})
+    stance = pd.DataFrame({"response_id": ids[::2], "stance": ["oppose", "support"] * 10})  # organisations: none
+    out = break_down(responses, sentiment, stance).set_index(["dimension", "outcome"])
+    assert json.loads(out.loc[("respondent_type", "stance"), "table"]) == {"individual": {"oppose": 10, "support": 10}}
+    assert out.loc[("respondent_type", "stance"), "warning"] == "only one group or one outcome: no test"
+    expected = pd.crosstab(pd.Series(channel), pd.Series(labels))
+    assert json.loads(out.loc[("channel", "sentiment_label"), "table"]) == {
+        str(g): {str(o): int(v) for o, v in row.items()} for g, row in expected.iterrows()
+    }
+    assert "neutral" not in expected.columns and out.loc[("channel", "sentiment_label"), "dof"] == 1
