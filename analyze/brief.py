@@ -13,6 +13,7 @@ import pandas as pd
 
 from analyze import __version__
 from analyze.aligned import ids_like, merge_ids
+from analyze.breakdowns import crosstab
 from analyze.brief_sections import breakdown_tests_table, campaigns_table, changes_section, concerns_section
 from analyze.charts import fig_sentiment_by_topic, fig_stance_by_proposal, fig_topic_sizes, png_bytes
 from analyze.counting import count_round
@@ -60,12 +61,17 @@ def counts(
     return out | {k: rules[k] for k in ("campaigns", "campaign_copies", "counted_once") if k in rules}
 
 
+def _row_shares(groups: pd.Series, outcomes: pd.Series, columns: list[str]) -> pd.DataFrame:
+    """`pd.crosstab(groups, outcomes, normalize="index")` over `columns` (0.0 where absent), counted by numpy."""
+    counts = crosstab(groups, outcomes)
+    shares = counts.div(counts.sum(axis=1), axis=0)
+    return shares.rename_axis(index=groups.name, columns=outcomes.name).reindex(columns=columns, fill_value=0.0)
+
+
 def sentiment_shares(assignments: pd.DataFrame, sentiment: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
     """Per topic: mean sentiment and the share of negative, neutral and positive responses."""
     joined = merge_ids(assignments, sentiment)
-    shares = pd.crosstab(joined["topic_id"], joined["sentiment_label"], normalize="index").reindex(
-        columns=["negative", "neutral", "positive"], fill_value=0.0
-    )
+    shares = _row_shares(joined["topic_id"], joined["sentiment_label"], ["negative", "neutral", "positive"])
     mean = joined.groupby("topic_id")["sentiment"].mean().rename("mean_sentiment")
     out = (
         topics[["topic_id", "label_en", "label_zh"]]
@@ -85,9 +91,7 @@ def stance_shares(stance: pd.DataFrame, responses: pd.DataFrame, questions: dict
         if "question_id" in stance.columns
         else merge_ids(stance, ids_like(responses[["response_id", "question_id"]], stance))
     )
-    shares = pd.crosstab(joined["question_id"], joined["stance"], normalize="index").reindex(
-        columns=list(STANCES), fill_value=0.0
-    )
+    shares = _row_shares(joined["question_id"], joined["stance"], list(STANCES))
     shares["n"] = joined.groupby("question_id").size()
     shares = shares.reset_index()
     names = [questions.get(q, Term(q, q)) for q in shares["question_id"]]

@@ -26,11 +26,14 @@ DEFAULT_FORMATS = ("html",)
 BRIEF_NAME = "brief"
 # Columns the brief never uses: the texts and meta are most of the bytes, the rest still costs a decode per row.
 UNREAD_COLUMNS = {
-    "responses": ("text", "meta"),
+    "responses": ("text", "meta", "round", "source", "source_key", "received_at", "organisation"),
+    "language": ("script", "lang_confidence", "en_share"),
+    "sentiment": ("n_sentences",),
     "stance": ("evidence", "stance_source", "stance_score"),
     "topic_assignments": ("topic_prob", "secondary_topic_ids", "theme"),
     "duplicates": ("is_campaign_copy", "template_similarity"),
     "pii": ("pii_counts",),
+    "campaigns": ("template_text", "last_seen_at", "channels", "languages", "variant_sentences"),
 }
 UNREAD_TABLES = {"concern_assignments", "pii_audit"}  # per-response detail the brief never shows
 
@@ -54,7 +57,7 @@ def _round_tables(paths: RoundPaths) -> dict:
     found = {name: p for name, p in found.items() if p.exists()}
     unread = dict(UNREAD_COLUMNS)
     if {"pii", "duplicates"} <= found.keys():  # the brief then quotes redacted texts and counts duplicate groups
-        unread["language"] = ("text_norm",)
+        unread["language"] += ("text_norm",)
     return {name: _read_for_brief(p, unread.get(name, ())) for name, p in found.items()}
 
 

@@ -161,3 +161,26 @@ def test_later_stage_sections_publish_only_named_columns(shared_data):
     assert context["counts"]["counted_once"] == 9 and context["counts"]["campaigns"] == 1
     html = render_brief_html(context)
     assert "call [PHONE]" in html and "9123" not in html
+
+
+def test_shares_are_crosstabs_normalised_by_row():
+    import numpy as np
+
+    from analyze.brief import _row_shares
+
+    rng = np.random.default_rng(0)
+    columns = ["negative", "neutral", "positive"]
+    for n in (0, 1, 7, 200):
+        groups = pd.Series(rng.choice(["q2", "q1", "中"], n), dtype="str", name="question_id")
+        outcomes = pd.Series(rng.choice(["negative", "positive", "other"], n), dtype="str", name="label")
+        outcomes[(groups == "q1") | (rng.random(n) < 0.2)] = None  # q1: no outcome at all, so no row
+        groups[rng.random(n) < 0.1] = None
+        expected = pd.crosstab(groups, outcomes, normalize="index").reindex(columns=columns, fill_value=0.0)
+        pd.testing.assert_frame_equal(_row_shares(groups, outcomes, columns), expected, check_exact=True)
+        topics = pd.Series(rng.choice([3, -1, 12], n), name="topic_id")
+        expected = pd.crosstab(topics, outcomes.fillna("neutral"), normalize="index").reindex(
+            columns=columns, fill_value=0.0
+        )
+        pd.testing.assert_frame_equal(
+            _row_shares(topics, outcomes.fillna("neutral"), columns), expected, check_exact=True
+        )
