@@ -389,6 +389,22 @@ def _tables(
     return topics, usable
 
 
+def _document_keys(usable: pd.DataFrame) -> pd.Series:
+    """Each row's document (fitted and counted once): its counting key, else its campaign, else "text:" + its text.
+
+    The counting rules' key comes from the duplicates stage, which keys nearly every row; the campaign and the text are
+    read only for the rows still without a key (prefixing every text, to drop nearly all, cost more than the rest).
+    """
+    key = pd.Series(None, index=usable.index, dtype=object)
+    for column in ("unique_key", "campaign_id"):
+        if column in usable:
+            key = key.where(key.notna(), usable[column])
+    missing = key.isna().to_numpy()
+    if missing.any():
+        key[missing] = "text:" + usable.loc[missing, "text_norm"]
+    return key
+
+
 def _assignments(docs: pd.DataFrame, kept: np.ndarray, assigned: pd.DataFrame) -> pd.DataFrame:
     """ASSIGNMENT_COLUMNS for every row of docs: the rows where `kept` from `assigned` (in order), the rest -1."""
     n, at = len(docs), np.flatnonzero(kept)
@@ -473,13 +489,7 @@ def fit_topics(
     themes = tuple(load_codebook() if codebook is None else codebook)
     kept = (docs["text_norm"].fillna("").str.strip().str.len() > 0).to_numpy(dtype=bool)
     usable = docs[kept].reset_index(drop=True)
-    # Fitted and counted once per key: the counting rules' key when the duplicates stage gave one, else the
-    # campaign, else the normalised text.
-    key = "text:" + usable["text_norm"]
-    if "campaign_id" in usable:
-        key = usable["campaign_id"].where(usable["campaign_id"].notna(), key)
-    if "unique_key" in usable:
-        key = usable["unique_key"].where(usable["unique_key"].notna(), key)
+    key = _document_keys(usable)
     unique = ~key.duplicated().to_numpy()
     rep_of = pd.factorize(key)[0]  # each row's document: codes in order of first appearance, as `unique`
     usable["topic_id"] = OUTLIER
