@@ -54,6 +54,17 @@ def _figure(height: float):
     return fig, fig.subplots()
 
 
+def _laid_out(fig):
+    """`fig` after `tight_layout`, with no layout engine left, so that savefig renders it in one draw.
+
+    savefig first draws, without rendering, a figure that has a layout engine, even the placeholder tight_layout
+    leaves: a second pass over every text for a layout already done.
+    """
+    fig.tight_layout()
+    fig.set_layout_engine(None)
+    return fig
+
+
 def _topic_label(row: pd.Series) -> str:
     return f"{row['topic_id']}: {row['label_en']} / {row['label_zh']}"
 
@@ -68,8 +79,7 @@ def fig_topic_sizes(topics: pd.DataFrame):
     ax.set_xlabel("Responses 回應數目")
     ax.set_title("Topics by size 議題大小")
     ax.legend(loc="lower right")
-    fig.tight_layout()
-    return fig
+    return _laid_out(fig)
 
 
 def _stacked_shares(data: pd.DataFrame, colours: dict[str, str], title: str, xlabel: str):
@@ -83,8 +93,7 @@ def _stacked_shares(data: pd.DataFrame, colours: dict[str, str], title: str, xla
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.legend(loc="lower right", ncols=len(colours))
-    fig.tight_layout()
-    return fig
+    return _laid_out(fig)
 
 
 def fig_sentiment_by_topic(shares: pd.DataFrame):
@@ -115,8 +124,7 @@ def fig_ranked_bars(labels: list[str], values: list[float], title: str, xlabel: 
     ax.axvline(0, color="#333", linewidth=0.8)
     ax.set_xlabel(xlabel)
     ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return _laid_out(fig)
 
 
 def fig_concern_clusters(concerns: pd.DataFrame):
@@ -139,8 +147,7 @@ def fig_concern_clusters(concerns: pd.DataFrame):
     ax.set_xlabel("Responses (bar) and average sentiment (number) 回應數目及平均情緒")
     ax.set_title("Concern clusters 關注群組")
     ax.legend(loc="lower right", ncols=4, fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _laid_out(fig)
 
 
 def png_bytes(fig) -> bytes:
