@@ -148,15 +148,20 @@ def test_a_growing_round_keeps_its_topics_until_it_grows_a_step():
     assert set(emb.seen) - seen
 
 
-def test_texts_arriving_within_a_step_change_no_keyword_and_are_not_segmented():
-    docs, emb, _ = blob_docs(n=400)
-    read = []
+def _recording_models(emb) -> tuple[TopicModels, list[str]]:
+    """Models with `emb` and a keyword tokenizer that records every text it is asked to segment."""
+    read: list[str] = []
 
     def tokenize(texts):
         read.extend(texts)
         return tokenize_texts(texts)
 
-    models = TopicModels(embedder=emb, keyword_tokenizer=tokenize)
+    return TopicModels(embedder=emb, keyword_tokenizer=tokenize), read
+
+
+def test_texts_arriving_within_a_step_change_no_keyword_and_are_not_segmented():
+    docs, emb, _ = blob_docs(n=400)
+    models, read = _recording_models(emb)
     words = ["topic_id", "keywords_en", "keywords_zh"]
     before = fit_topics(docs.iloc[:300], models=models, codebook=(), sample_size=120)
     read.clear()
@@ -170,13 +175,7 @@ def test_texts_arriving_within_a_step_change_no_keyword_and_are_not_segmented():
 
 def test_campaigns_regrouping_within_a_step_segment_no_new_text():
     docs, emb, _ = blob_docs(n=300)
-    read = []
-
-    def tokenize(texts):
-        read.extend(texts)
-        return tokenize_texts(texts)
-
-    models = TopicModels(embedder=emb, keyword_tokenizer=tokenize)
+    models, read = _recording_models(emb)
     grouped = docs.assign(campaign_id=["camp-1"] * 30 + [None] * 270)  # one document, shown by its first sampled text
     fit_topics(grouped, models=models, codebook=(), sample_size=120)
     assert len(set(emb.seen) & set(docs["text_norm"].iloc[:30])) >= 2  # the campaign has several sampled texts
