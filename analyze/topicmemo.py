@@ -14,6 +14,16 @@ from analyze.textcache import cache_config, cached_column, column_matrix, vector
 from collect.storage import parquet_writer
 
 
+def _key(settings: dict, *arrays: np.ndarray) -> str:
+    """sha256 of the settings (the code's version included) and of each array's exact float64 values and shape."""
+    digest = hashlib.sha256(cache_config(**settings).encode())
+    for x in arrays:
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        digest.update(f"{x.shape}".encode())
+        digest.update(x.tobytes())
+    return digest.hexdigest()
+
+
 class TopicMemo:
     """The topic stage's clustering and placement, remembered by their inputs in `folder`.
 
@@ -29,9 +39,7 @@ class TopicMemo:
 
     def labels(self, x: np.ndarray, settings: dict, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """Cluster labels of the rows of x under these settings: from the store, or `compute()` and kept."""
-        digest = hashlib.sha256(cache_config(**settings).encode())
-        digest.update(np.ascontiguousarray(x).tobytes())
-        return self.integers("topic_labels", digest.hexdigest(), compute)
+        return self.integers("topic_labels", _key(settings, x), compute)
 
     def matrix(
         self, name: str, inputs: tuple[np.ndarray, ...], settings: dict, compute: Callable[[], np.ndarray]
@@ -40,12 +48,7 @@ class TopicMemo:
 
         From `name`.parquet when it was kept for them (the last key asked), else `compute()` and kept.
         """
-        digest = hashlib.sha256(cache_config(**settings).encode())
-        for x in inputs:
-            x = np.ascontiguousarray(x, dtype=np.float64)
-            digest.update(f"{x.shape}".encode())
-            digest.update(x.tobytes())
-        key = digest.hexdigest()
+        key = _key(settings, *inputs)
         kept = self.arrays(name, key)
         if kept is not None and "values" in kept:
             return kept["values"].copy()  # writable, as computed
