@@ -10,11 +10,17 @@ from functools import lru_cache
 _END = re.compile(r"([。！？!?；;…]+[」』”\"')）]*)\s*|(?<=\.)\s+(?=[A-Z0-9\u3400-\u9fff「『(（])")
 _BREAK = "\x00"
 _MIN_CHARS = 2
+# Sentiment and then stance split the same new texts in one run: texts up to this long are split once and kept (at
+# most 16,384 of them, so the memo holds tens of MB at worst, not a round of long documents).
+_MEMO_CHARS = 1_000
 
 
-@lru_cache(maxsize=1 << 14)  # sentiment and then stance split the same new texts in one run: each once
 def split_sentences(text: str) -> tuple[str, ...]:
     """Sentences of a text in order, stripped; pieces shorter than 2 characters are joined to the one before."""
+    return _split_kept(text) if text and len(text) <= _MEMO_CHARS else _split(text)
+
+
+def _split(text: str) -> tuple[str, ...]:
     marked = _END.sub(lambda m: (m.group(1) or "") + _BREAK, (text or "").replace(_BREAK, " "))
     out: list[str] = []
     for piece in re.split(rf"{_BREAK}|\n+", marked):
@@ -26,3 +32,6 @@ def split_sentences(text: str) -> tuple[str, ...]:
         else:
             out.append(piece)
     return tuple(out)
+
+
+_split_kept = lru_cache(maxsize=1 << 14)(_split)

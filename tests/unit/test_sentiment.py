@@ -148,3 +148,15 @@ def test_stage_scores_each_distinct_sentence_once():
     df = pd.DataFrame({"response_id": ["a", "b", "c"], "text_norm": texts, "lang": "en"})
     assert score_sentiment(df, models)["sentiment"].tolist() == [0.5, 0.5, 0.5]
     assert sorted(calls) == ["First ending.", "Same opening here.", "Second ending."]
+
+
+def test_only_short_texts_are_kept_by_the_sentence_memo():
+    from analyze import sentences
+
+    long_text = "我支持。" * (sentences._MEMO_CHARS // 4 + 1)
+    short_text = "I support this. 但係好貴！"
+    before = sentences._split_kept.cache_info().currsize
+    assert split_sentences(long_text) == ("我支持。",) * (sentences._MEMO_CHARS // 4 + 1)
+    assert sentences._split_kept.cache_info().currsize == before  # a long text is split, not kept
+    assert split_sentences(short_text) == ("I support this.", "但係好貴！")
+    assert split_sentences(short_text) is split_sentences(short_text)  # a short one is kept
