@@ -24,7 +24,7 @@ from analyze.lexicon import lexicon_score
 from analyze.ngram_model import packaged_model
 from analyze.normalise import cjk_count, latin_words
 from analyze.segment import to_simplified
-from analyze.sentences import split_sentences
+from analyze.sentences import memo_short, split_sentences
 
 SENTIMENT_COLUMNS = ["response_id", "sentiment", "sentiment_label", "n_sentences"]
 NEUTRAL_BAND = 0.05  # |score| below this is neutral (VADER's documented threshold for its compound score)
@@ -122,7 +122,7 @@ def is_courtesy(sentence: str) -> bool:
     return bool(_COURTESY.match(sentence))
 
 
-@lru_cache(maxsize=1 << 15)  # campaign copies and their variants share sentences
+@memo_short(1 << 15)  # campaign copies and their variants share sentences
 def _sentence_counts(sentence: str) -> tuple[int, int]:
     """A sentence's Latin-script words and Chinese characters."""
     return len(latin_words(sentence)), cjk_count(sentence)

@@ -155,8 +155,8 @@ def test_only_short_texts_are_kept_by_the_sentence_memo():
 
     long_text = "我支持。" * (sentences._MEMO_CHARS // 4 + 1)
     short_text = "I support this. 但係好貴！"
-    before = sentences._split_kept.cache_info().currsize
+    before = split_sentences.kept.cache_info().currsize
     assert split_sentences(long_text) == ("我支持。",) * (sentences._MEMO_CHARS // 4 + 1)
-    assert sentences._split_kept.cache_info().currsize == before  # a long text is split, not kept
+    assert split_sentences.kept.cache_info().currsize == before  # a long text is split, not kept
     assert split_sentences(short_text) == ("I support this.", "但係好貴！")
     assert split_sentences(short_text) is split_sentences(short_text)  # a short one is kept
