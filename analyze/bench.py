@@ -1,9 +1,12 @@
 """`consult bench`: time and peak memory of every stage on a generated round, with the baselines the issues name.
 
-Each stage runs in a fresh process so its peak RSS is its own. The topic baseline is a plain `BERTopic()` with
-its default sub-models, given the packaged all-MiniLM-L6-v2 (the hub default cannot be downloaded here), fitted on
-the same texts in the same invocation; the crawl baseline is a bare Scrapy spider crawling the same local site as
-consultkit's `crawl_round` (analyze/bench_crawl.py). The result table states each pair and their ratio.
+The first run is one `run_round` in a fresh process, as `consult run` runs a round (a stage whose inputs are ready
+runs in a second process beside another): each stage's row gives its own seconds and the peak RSS of the process
+that ran it, up to the stage's end; the total row gives the wall clock, import to brief, and the largest process.
+The topic baseline is a plain `BERTopic()` with its default sub-models, given the packaged all-MiniLM-L6-v2 (the
+hub default cannot be downloaded here), fitted on the same texts in the same invocation; the crawl baseline is a
+bare Scrapy spider crawling the same local site as consultkit's `crawl_round` (analyze/bench_crawl.py). The result
+table states each pair and their ratio.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import pandas as pd
 
 from analyze.bench_crawl import crawl_alternately, measure_crawl
 from analyze.cachestore import store_rows
-from analyze.pipeline import STAGES
 
 SIZES = {"1k": 1_000, "10k": 10_000, "130k": 130_000, "1m": 1_000_000}
 BENCH_COLUMNS = ["stage", "rows", "seconds", "rows_per_s", "peak_rss_mib"]
@@ -35,11 +37,20 @@ CRAWL_DETAILS = {"1k": 500, "10k": 500, "130k": 2000, "1m": 2000}  # detail page
 CRAWL_REPEAT = 2  # crawls per spider, in ABBA order: a drifting machine load weighs on both alike
 
 
-def _stage_child(round_dir: str, stage: str) -> tuple[dict, float]:
+def _peak_rss_mib() -> float:
+    """The largest peak RSS of this process and of its children that ended (the side process of a run)."""
+    usage = (resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return max(usage) / 1024
+
+
+def _first_run_child(round_dir: str) -> list[tuple[dict, float]]:
+    """The round's first run as `consult run` runs it: a row per stage, then the total (wall clock, largest process)."""
     from analyze.pipeline import run_round
 
-    result = run_round(round_dir, stages=(stage,))[0]
-    return asdict(result), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    results = run_round(round_dir)
+    total = {"stage": TOTAL, "rows_in": results[0].rows_in, "seconds": round(time.perf_counter() - start, 3)}
+    return [(asdict(r), r.peak_rss_mib) for r in results] + [(total, _peak_rss_mib())]
 
 
 def _baseline_child(round_dir: str) -> tuple[dict, float]:
@@ -61,7 +72,7 @@ def _baseline_child(round_dir: str) -> tuple[dict, float]:
         "rows_out": len(set(topics)) - 1,
         "seconds": round(seconds, 3),
     }
-    return result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result, _peak_rss_mib()
 
 
 def _rerun_child(round_dir: str, label: str) -> tuple[dict, float]:
@@ -81,7 +92,7 @@ def _rerun_child(round_dir: str, label: str) -> tuple[dict, float]:
         "seconds": round(seconds, 3),
         "embedded": store_rows(vectors) - before,
     }
-    return result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result, _peak_rss_mib()
 
 
 def _rows_in(table: Path) -> int:
@@ -141,21 +152,10 @@ def run_bench(
     with 10% more again: the rows say what re-runs cost against the first run. The table's attrs["embedded"] says
     how many texts each added re-run embedded (none unless the round grew past a step of the topic sample's ladder).
     """
-    rows = []
-    for stage in STAGES:
-        rows.append(_row(*_in_fresh_process(_stage_child, str(round_dir), stage)))
-        if on_row:
-            on_row(rows[-1])
-    total = sum(r["seconds"] for r in rows)
-    rows.append(
-        {
-            "stage": "total (import → brief)",
-            "rows": rows[0]["rows"],
-            "seconds": round(total, 2),
-            "rows_per_s": round(rows[0]["rows"] / total, 1),
-            "peak_rss_mib": max(r["peak_rss_mib"] for r in rows),
-        }
-    )
+    rows = [_row(*result) for result in _in_fresh_process(_first_run_child, str(round_dir))]
+    if on_row:
+        for row in rows:
+            on_row(row)
     later = []
     if baseline:  # first: on exactly the texts the topic stage had
         later.append(lambda: [_in_fresh_process(_baseline_child, str(round_dir))])

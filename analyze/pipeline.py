@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -25,6 +26,7 @@ from analyze.embeddings import CachedEmbedder, default_embedder, embedder_name
 from analyze.executor import Executor, LocalExecutor, make_executor
 from analyze.pii import redact_pii
 from analyze.publish import DEFAULT_FORMATS, build_brief, eval_summary_path, write_brief
+from analyze.schedule import StageSchedule
 from analyze.stagecache import (
     cached_keyer,
     cached_language,
@@ -35,6 +37,7 @@ from analyze.stagecache import (
     cached_tokenizer,
     cached_variants,
 )
+from analyze.stagelane import SideProcess
 from analyze.stagestate import (
     file_digest,
     fingerprint,
@@ -66,14 +69,15 @@ class StageResult:
     seconds: float
     outputs: tuple[str, ...]
     skipped: bool = False  # inputs unchanged since the last run: outputs kept as they were
+    peak_rss_mib: float = 0.0  # the peak memory of the process that ran the stage, up to the stage's end
 
 
 def _timed(stage: str, paths: RoundPaths, work: Callable[[], tuple[int, int, list[Path]]]) -> StageResult:
     start = time.perf_counter()
     rows_in, rows_out, outputs = work()
-    result = StageResult(
-        stage, rows_in, rows_out, round(time.perf_counter() - start, 3), tuple(str(p) for p in outputs)
-    )
+    seconds = round(time.perf_counter() - start, 3)
+    peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
+    result = StageResult(stage, rows_in, rows_out, seconds, tuple(str(p) for p in outputs), peak_rss_mib=peak)
     paths.interim.mkdir(parents=True, exist_ok=True)
     with open(paths.interim / "run_log.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
@@ -347,22 +351,25 @@ def run_report(cfg: RoundConfig, paths: RoundPaths, formats: tuple[str, ...] = D
     return _timed("report", paths, work)
 
 
-def run_round(
-    path: Path | str,
-    on_stage: Callable[[StageResult], None] | None = None,
-    stages: tuple[str, ...] = STAGES,
-    formats: tuple[str, ...] = DEFAULT_FORMATS,
-    force: bool = False,
-) -> list[StageResult]:
-    """Run the named stages of a round in order; `on_stage` is called after each (for progress display).
+# Which stages' tables each stage reads: its fingerprint hashes exactly those, and it may start once they are done,
+# beside another stage (sentiment beside PII, duplicates and topics; stance beside topics).
+READS: dict[str, tuple[str, ...]] = {
+    "collect": (),
+    "language": ("collect",),
+    "pii": ("language",),
+    "duplicates": ("collect", "language", "pii"),
+    "topics": ("collect", "language", "pii", "duplicates"),
+    "sentiment": ("language",),
+    "stance": ("collect", "language", "pii", "sentiment"),
+    "concerns": ("collect", "language", "pii", "duplicates", "topics", "sentiment", "stance"),
+    "report": STAGES[:-1],
+}
 
-    A stage whose inputs are unchanged since its last run is skipped (see analyze/stagestate.py) unless `force`.
-    NOTE: `formats` are the brief's output formats (analyze.publish.FORMATS), used by the report stage.
-    """
-    cfg, root = load_round(path)
-    paths = RoundPaths(root, cfg.round)
-    executor = make_executor(**cfg.executor.model_dump())
-    runners: dict[str, Callable[[], StageResult]] = {
+
+def _runners(
+    cfg: RoundConfig, paths: RoundPaths, formats: tuple[str, ...], executor: Executor, digests: dict
+) -> dict[str, Callable[[], StageResult]]:
+    return {
         "collect": lambda: run_collect(cfg, paths, partial(file_digest, digests=digests)),
         "language": lambda: run_language(paths, executor),
         "pii": lambda: run_pii(paths, executor),
@@ -373,26 +380,68 @@ def run_round(
         "concerns": lambda: run_concerns(cfg, paths),
         "report": lambda: run_report(cfg, paths, formats),
     }
-    clean_stale_temp_files(paths.root, paths.reports)
-    state = load_state(paths)
-    results, digests = [], {}  # digests: each input file hashed once per run (the manifest's raw files too)
+
+
+def run_stage(path: Path | str, stage: str, formats: tuple[str, ...] = DEFAULT_FORMATS) -> StageResult:
+    """Run one stage of a round now, whatever its recorded state (the side process's job: the caller keeps state)."""
+    cfg, root = load_round(path)
+    executor = make_executor(**cfg.executor.model_dump(exclude={"stage_processes"}))
     try:
-        for stage in stages:
-            inputs = source_files(paths) if stage == STAGES[0] else upstream_files(state, STAGES, stage)
-            if stage == "report":  # the methodology appendix quotes the accuracy summary
-                inputs.append(eval_summary_path(paths))
-            fp = fingerprint(stage, paths, inputs, {"formats": formats} if stage == "report" else {}, digests)
-            if not force and is_current(state, stage, fp):
-                results.append(StageResult(stage, 0, 0, 0.0, tuple(state[stage]["outputs"]), skipped=True))
-            else:
-                results.append(runners[stage]())
-                state[stage] = {"fingerprint": fp, "outputs": list(results[-1].outputs)}
-                save_state(paths, state)
-            if on_stage:
-                on_stage(results[-1])
+        return _runners(cfg, RoundPaths(root, cfg.round), formats, executor, {})[stage]()
     finally:
         executor.close()
-    return results
+
+
+def run_round(
+    path: Path | str,
+    on_stage: Callable[[StageResult], None] | None = None,
+    stages: tuple[str, ...] = STAGES,
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
+    force: bool = False,
+) -> list[StageResult]:
+    """Run the named stages of a round; `on_stage` is called as each ends (for progress display).
+
+    A stage whose inputs are unchanged since its last run is skipped (see analyze/stagestate.py) unless `force`.
+    With `executor.stage_processes: 2` (the default) a stage whose inputs are ready runs in a second process beside
+    the current one; the tables are the same either way. Results come back in the order of `stages`.
+    NOTE: `formats` are the brief's output formats (analyze.publish.FORMATS), used by the report stage.
+    """
+    cfg, root = load_round(path)
+    paths = RoundPaths(root, cfg.round)
+    executor = make_executor(**cfg.executor.model_dump(exclude={"stage_processes"}))
+    digests: dict = {}  # each input file hashed once per run (the manifest's raw files too)
+    runners = _runners(cfg, paths, formats, executor, digests)
+    clean_stale_temp_files(paths.root, paths.reports)
+    state = load_state(paths)
+    results: dict[str, StageResult] = {}
+
+    def prepare(stage: str) -> str | None:
+        inputs = source_files(paths) if stage == STAGES[0] else upstream_files(state, READS[stage])
+        if stage == "report":  # the methodology appendix quotes the accuracy summary
+            inputs.append(eval_summary_path(paths))
+        fp = fingerprint(stage, paths, inputs, {"formats": formats} if stage == "report" else {}, digests)
+        if force or not is_current(state, stage, fp):
+            return fp
+        record(StageResult(stage, 0, 0, 0.0, tuple(state[stage]["outputs"]), skipped=True), None)
+        return None
+
+    def record(result: StageResult, fp: str | None) -> None:
+        results[result.stage] = result
+        if fp is not None:
+            state[result.stage] = {"fingerprint": fp, "outputs": list(result.outputs)}
+            save_state(paths, state)
+        if on_stage:
+            on_stage(result)
+
+    side = SideProcess() if cfg.executor.stage_processes > 1 and len(stages) > 1 else None
+    schedule = StageSchedule(stages, READS, prepare, record, side, partial(run_stage, str(root), formats=formats))
+    try:
+        schedule.run(lambda stage: runners[stage]())
+    finally:
+        if side is not None:
+            side.close()
+        executor.close()
+    return [results[s] for s in stages]
 
 
 def load_tables(path: Path | str) -> dict[str, pd.DataFrame]:

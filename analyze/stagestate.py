@@ -1,9 +1,9 @@
 """Re-run only what changed: a stage is skipped when its inputs, the round file and the code are unchanged.
 
 A stage's fingerprint covers the round file, the code (version and a digest of the package's files,
-analyze/codeversion.py), the stage's own options, and the bytes of every
-table the stages before it wrote (as recorded in interim/stage_state.json) or, for the first stage, every file of
-the round folder outside the stage outputs. Stages are deterministic, so an upstream re-run that gives the same
+analyze/codeversion.py), the stage's own options, and the bytes of every table written by the stages it reads
+(analyze.pipeline.READS, as recorded in interim/stage_state.json) or, for the first stage, every file of the round
+folder outside the stage outputs. Stages are deterministic, so an upstream re-run that gives the same
 bytes does not invalidate what follows.
 """
 
@@ -52,14 +52,9 @@ def source_files(paths: RoundPaths) -> list[Path]:
     )
 
 
-def upstream_files(state: dict[str, Any], order: Iterable[str], stage: str) -> list[Path]:
-    """The outputs recorded for every stage before `stage` in the run order."""
-    files: list[Path] = []
-    for earlier in order:
-        if earlier == stage:
-            break
-        files += [Path(p) for p in state.get(earlier, {}).get("outputs", [])]
-    return files
+def upstream_files(state: dict[str, Any], stages: Iterable[str]) -> list[Path]:
+    """The outputs recorded for the named stages (the ones a stage reads), in that order."""
+    return [Path(p) for stage in stages for p in state.get(stage, {}).get("outputs", [])]
 
 
 def file_digest(path: Path, digests: dict[tuple, str]) -> str:

@@ -232,11 +232,15 @@ class PublishSettings(_Strict):
 
 
 class ExecutorSettings(_Strict):
-    """Where per-response stages run: `local` (this process) or `dask` (an existing cluster at `address`)."""
+    """Where stages run: per-response work `local` (this process) or on `dask` (a cluster at `address`); 2 processes.
+
+    `stage_processes: 2` runs a stage whose inputs are ready in a second process beside the current stage.
+    """
 
     kind: Literal["local", "dask"] = "local"
     address: str | None = None  # e.g. tcp://scheduler:8786; None with kind dask starts a local cluster
     partition_rows: int = Field(default=10_000, ge=1)
+    stage_processes: Literal[1, 2] = 2
 
 
 class RoundConfig(_Strict):

@@ -1,4 +1,7 @@
-"""A re-run of the demo round on a warm content cache computes no text again and writes byte-identical tables."""
+"""A re-run of the demo round on a warm content cache computes no text again and writes byte-identical tables.
+
+The cold run (the `demo_round` fixture) runs stages side by side in two processes, the warm one in one process:
+the same bytes also show the lanes do not change what the stages write."""
 
 import shutil
 
@@ -14,6 +17,8 @@ TABLES = ("language", "pii", "pii_audit", "duplicates", "campaigns", "topics", "
 
 def test_warm_cache_computes_nothing_and_gives_the_same_bytes(demo_round, tmp_path, monkeypatch):
     again = copy_demo(tmp_path)
+    with open(again / "round.yaml", "a", encoding="utf-8") as f:  # one process: the patches below must reach stages
+        f.write("executor: {stage_processes: 1}\n")
     shutil.copytree(demo_round / "interim" / "cache", again / "interim" / "cache")
 
     def recomputed(*args, **kwargs):

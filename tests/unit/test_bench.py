@@ -21,11 +21,16 @@ def test_ratios_leaves_the_crawl_out_when_one_spider_is_missing():
     )
 
 
+def first_run(stages=("topics",)) -> list[tuple[dict, float]]:
+    """A stand-in for the first run's child: a row per stage and the total."""
+    return [({"stage": stage, "rows_in": 10, "seconds": 1.0}, 1.0) for stage in (*stages, TOTAL)]
+
+
 def test_run_bench_without_crawl_has_no_crawl_rows(tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        bench, "_in_fresh_process", lambda fn, *args: ({"stage": args[-1], "rows_in": 10, "seconds": 1.0}, 1.0)
-    )
-    monkeypatch.setattr(bench, "STAGES", ("topics",))
+    def child(fn, *args):
+        return first_run() if fn is bench._first_run_child else ({"stage": args[-1], "rows_in": 1, "seconds": 1.0}, 1.0)
+
+    monkeypatch.setattr(bench, "_in_fresh_process", child)
     table = bench.run_bench(tmp_path, baseline=False)
     assert list(table["stage"]) == ["topics", bench.TOTAL, bench.RERUN_UNCHANGED]
     assert not [line for line in bench.ratios(table) if line.startswith("Crawl:")]
@@ -35,11 +40,12 @@ def test_run_bench_re_runs_twice_with_new_submissions_and_says_what_was_embedded
     embedded = {bench.RERUN_ADDED: 591, bench.RERUN_AGAIN: 0}
 
     def child(fn, *args):
+        if fn is bench._first_run_child:
+            return first_run()
         result = {"stage": args[-1], "rows_in": 10, "seconds": 1.0}
         return (result | {"embedded": embedded[args[-1]]} if args[-1] in embedded else result), 1.0
 
     monkeypatch.setattr(bench, "_in_fresh_process", child)
-    monkeypatch.setattr(bench, "STAGES", ("topics",))
     seeds = []
     table = bench.run_bench(tmp_path, baseline=False, add_new=seeds.append)
     assert seeds == [1, 2]  # each addition drawn with its own seed, so the second adds other texts

@@ -67,7 +67,7 @@ def test_state_round_trip_and_currency(tmp_path):
     assert not is_current(state, "topics", "f2")
     out.unlink()
     assert not is_current(state, "language", "f2")
-    assert upstream_files(state, ("collect", "language", "topics"), "topics") == [tmp_path / "raw" / "a.csv", out]
+    assert upstream_files(state, ("collect", "language")) == [tmp_path / "raw" / "a.csv", out]
 
 
 def test_unreadable_state_means_rerun_everything(tmp_path):
