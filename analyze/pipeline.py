@@ -382,10 +382,15 @@ def _runners(
     }
 
 
+def _executor(cfg: RoundConfig) -> Executor:
+    """Where the round's per-response work runs (`executor:` in round.yaml, less the stage lanes)."""
+    return make_executor(**cfg.executor.model_dump(exclude={"stage_processes"}))
+
+
 def run_stage(path: Path | str, stage: str, formats: tuple[str, ...] = DEFAULT_FORMATS) -> StageResult:
     """Run one stage of a round now, whatever its recorded state (the side process's job: the caller keeps state)."""
     cfg, root = load_round(path)
-    executor = make_executor(**cfg.executor.model_dump(exclude={"stage_processes"}))
+    executor = _executor(cfg)
     try:
         return _runners(cfg, RoundPaths(root, cfg.round), formats, executor, {})[stage]()
     finally:
@@ -408,7 +413,7 @@ def run_round(
     """
     cfg, root = load_round(path)
     paths = RoundPaths(root, cfg.round)
-    executor = make_executor(**cfg.executor.model_dump(exclude={"stage_processes"}))
+    executor = _executor(cfg)
     digests: dict = {}  # each input file hashed once per run (the manifest's raw files too)
     runners = _runners(cfg, paths, formats, executor, digests)
     clean_stale_temp_files(paths.root, paths.reports)

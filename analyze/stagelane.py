@@ -69,9 +69,8 @@ class SideProcess:
             if self._proc is None:
                 env = dict(os.environ)
                 env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
-                self._proc = subprocess.Popen(
-                    [sys.executable, "-m", "analyze.stagelane"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
-                )
+                command = [sys.executable, "-P", "-m", "analyze.stagelane"]  # -P: no working folder on the path
+                self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
             proc = self._proc
         pickle.dump(job, proc.stdin)
         proc.stdin.flush()
