@@ -2,7 +2,8 @@
 
 The first run is one `run_round` in a fresh process, as `consult run` runs a round (a stage whose inputs are ready
 runs in a second process beside another): each stage's row gives its own seconds and the peak RSS of the process
-that ran it, up to the stage's end; the total row gives the wall clock, import to brief, and the largest process.
+that ran it, up to the stage's end; the total row gives the wall clock, import to brief, and the sum of the two
+processes' peaks (an upper bound on the memory the run took).
 The topic baseline is a plain `BERTopic()` with its default sub-models, given the packaged all-MiniLM-L6-v2 (the
 hub default cannot be downloaded here), fitted on the same texts in the same invocation; the crawl baseline is a
 bare Scrapy spider crawling the same local site as consultkit's `crawl_round` (analyze/bench_crawl.py). The result
@@ -38,13 +39,16 @@ CRAWL_REPEAT = 2  # crawls per spider, in ABBA order: a drifting machine load we
 
 
 def _peak_rss_mib() -> float:
-    """The largest peak RSS of this process and of its children that ended (the side process of a run)."""
+    """This process's peak RSS plus its largest ended child's (a run's side process): at least what both held at once.
+
+    The sum of the two peaks, which need not coincide, so an upper bound on the memory a run took.
+    """
     usage = (resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    return max(usage) / 1024
+    return sum(usage) / 1024
 
 
 def _first_run_child(round_dir: str) -> list[tuple[dict, float]]:
-    """The round's first run as `consult run` runs it: a row per stage, then the total (wall clock, largest process)."""
+    """The round's first run as `consult run` runs it: a row per stage, then the total (wall clock, summed peaks)."""
     from analyze.pipeline import run_round
 
     start = time.perf_counter()
