@@ -12,6 +12,7 @@ table states each pair and their ratio.
 
 from __future__ import annotations
 
+import os
 import platform
 import resource
 import statistics
@@ -38,13 +39,22 @@ CRAWL_DETAILS = {"1k": 500, "10k": 500, "130k": 2000, "1m": 2000}  # detail page
 CRAWL_REPEAT = 2  # crawls per spider, in ABBA order: a drifting machine load weighs on both alike
 
 
-def _peak_rss_mib() -> float:
-    """This process's peak RSS plus its largest ended child's (a run's side process): at least what both held at once.
+def _self_peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
-    The sum of the two peaks, which need not coincide, so an upper bound on the memory a run took.
+
+def _run_peak_mib(results: list) -> float:
+    """The peaks of this process and of the side process that ran stages, added: an upper bound on the run's memory.
+
+    Each process's peak is the largest a stage it ran reported (`StageResult.pid`, `peak_rss_mib`); this one's is its
+    whole peak. RUSAGE_CHILDREN would not do: a child forked by a late stage counts this process's pages as its own.
     """
-    usage = (resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    return sum(usage) / 1024
+    peaks: dict[int, float] = {}
+    for r in results:
+        if not r.skipped:
+            peaks[r.pid] = max(peaks.get(r.pid, 0.0), r.peak_rss_mib)
+    peaks[os.getpid()] = _self_peak_mib()
+    return sum(peaks.values())
 
 
 def _first_run_child(round_dir: str) -> list[tuple[dict, float]]:
@@ -54,7 +64,7 @@ def _first_run_child(round_dir: str) -> list[tuple[dict, float]]:
     start = time.perf_counter()
     results = run_round(round_dir)
     total = {"stage": TOTAL, "rows_in": results[0].rows_in, "seconds": round(time.perf_counter() - start, 3)}
-    return [(asdict(r), r.peak_rss_mib) for r in results] + [(total, _peak_rss_mib())]
+    return [(asdict(r), r.peak_rss_mib) for r in results] + [(total, _run_peak_mib(results))]
 
 
 def _baseline_child(round_dir: str) -> tuple[dict, float]:
@@ -76,7 +86,7 @@ def _baseline_child(round_dir: str) -> tuple[dict, float]:
         "rows_out": len(set(topics)) - 1,
         "seconds": round(seconds, 3),
     }
-    return result, _peak_rss_mib()
+    return result, _self_peak_mib()
 
 
 def _rerun_child(round_dir: str, label: str) -> tuple[dict, float]:
@@ -96,7 +106,7 @@ def _rerun_child(round_dir: str, label: str) -> tuple[dict, float]:
         "seconds": round(seconds, 3),
         "embedded": store_rows(vectors) - before,
     }
-    return result, _peak_rss_mib()
+    return result, _run_peak_mib(results)
 
 
 def _rows_in(table: Path) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import resource
 import time
 from collections.abc import Callable
@@ -70,6 +71,7 @@ class StageResult:
     outputs: tuple[str, ...]
     skipped: bool = False  # inputs unchanged since the last run: outputs kept as they were
     peak_rss_mib: float = 0.0  # the peak memory of the process that ran the stage, up to the stage's end
+    pid: int = 0  # that process (stages of one run may run in two)
 
 
 def _timed(stage: str, paths: RoundPaths, work: Callable[[], tuple[int, int, list[Path]]]) -> StageResult:
@@ -77,7 +79,7 @@ def _timed(stage: str, paths: RoundPaths, work: Callable[[], tuple[int, int, lis
     rows_in, rows_out, outputs = work()
     seconds = round(time.perf_counter() - start, 3)
     peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
-    result = StageResult(stage, rows_in, rows_out, seconds, tuple(str(p) for p in outputs), peak_rss_mib=peak)
+    result = StageResult(stage, rows_in, rows_out, seconds, tuple(str(p) for p in outputs), False, peak, os.getpid())
     paths.interim.mkdir(parents=True, exist_ok=True)
     with open(paths.interim / "run_log.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")

@@ -1,9 +1,12 @@
 """The crawl rows and ratio line of `consult bench` without crawling (no network; stages are stand-ins)."""
 
+import os
+
 import pandas as pd
 
 import analyze.bench as bench
 from analyze.bench import BENCH_COLUMNS, CRAWL, TOTAL, ratios
+from analyze.pipeline import StageResult
 
 
 def bench_table(*rows) -> pd.DataFrame:
@@ -55,3 +58,15 @@ def test_run_bench_re_runs_twice_with_new_submissions_and_says_what_was_embedded
         line.startswith("Re-run, 10% new submissions: 100% of") and "591 texts embedded" in line for line in lines
     )
     assert any(line.startswith("Re-run, 10% more again:") and "no text embedded" in line for line in lines)
+
+
+def test_a_runs_peak_adds_the_largest_peak_of_each_process_that_ran_stages(monkeypatch):
+    monkeypatch.setattr(bench, "_self_peak_mib", lambda: 500.0)  # this process, imports and all
+    here, side = os.getpid(), os.getpid() + 1
+    results = [
+        StageResult("language", 1, 1, 1.0, (), False, 300.0, here),
+        StageResult("sentiment", 1, 1, 1.0, (), False, 250.0, side),
+        StageResult("stance", 1, 1, 1.0, (), False, 200.0, side),
+        StageResult("topics", 0, 0, 0.0, (), True),  # kept: ran nowhere
+    ]
+    assert bench._run_peak_mib(results) == 500.0 + 250.0
