@@ -2,8 +2,9 @@
 
 Started as `python -m analyze.stagelane` rather than through multiprocessing: the caller's script is never imported
 again in the child (no `if __name__ == "__main__"` guard needed), and a stage's prints cannot mix with the replies.
-Jobs and replies are pickled over the child's stdin and a private copy of its stdout: one job at a time, a job is a
-module-level function and its arguments, a reply its return value or the exception it raised.
+Jobs and replies are pickled over the child's stdin and a private copy of its stdout (each inside a pickled bytes
+object, so one that cannot be loaded does not break the stream): one job at a time, a job is a module-level
+function and its arguments, a reply its return value or the exception it raised.
 """
 
 from __future__ import annotations
@@ -56,13 +57,29 @@ class SideProcess:
             self._busy = True
             future.set_running_or_notify_cancel()
             try:
-                ok, value = self._call(job)
-            except (EOFError, OSError, pickle.UnpicklingError) as err:
-                ok, value = False, SideProcessDied(f"the side process ended before it answered: {err!r}")
+                reply = self._call(job)
+            except Exception as err:  # noqa: BLE001 - end of input, a broken pipe, a reply cut short: all mean it died
+                ok, value = False, SideProcessDied(f"the side process ended before it answered ({self._ended()})")
+                value.__cause__ = err
+            else:
+                try:
+                    ok, value = pickle.loads(reply)
+                except Exception as err:  # noqa: BLE001 - e.g. an exception class that cannot be rebuilt here
+                    ok, value = False, RuntimeError(f"could not read the side process's reply: {err!r}")
             self._busy = False
             (future.set_result if ok else future.set_exception)(value)
 
-    def _call(self, job: bytes) -> tuple[bool, Any]:
+    def _ended(self) -> str:
+        """How the child ended, for the error that says so."""
+        try:
+            code = self._proc.wait(timeout=5) if self._proc is not None else None
+        except subprocess.TimeoutExpired:
+            code = None
+        how = "killed, out of memory?" if code == -9 else f"exit status {code}"
+        return f"{how}; `executor: {{stage_processes: 1}}` in round.yaml runs every stage in this process"
+
+    def _call(self, job: bytes) -> bytes:
+        """Send a job, return the reply's pickled bytes (unpickled by the caller: a failure there cannot desync)."""
         with self._lock:
             if self._closing:
                 raise EOFError("closed")
@@ -121,7 +138,7 @@ def serve() -> None:
         except BaseException as err:  # noqa: BLE001 - every failure goes back to the caller, which raises it
             err.add_note(f"raised in the side process:\n{traceback.format_exc()}")
             reply = (False, err)
-        replies.write(_pickled(reply))
+        pickle.dump(_pickled(reply), replies)  # as bytes: the caller reads whole replies even if one cannot load
         replies.flush()
 
 

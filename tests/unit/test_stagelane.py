@@ -1,10 +1,12 @@
 """The side process runs jobs in another interpreter and gives back results, exceptions and deaths faithfully."""
 
 import os
+import threading
 import time
 
 import pytest
 
+from analyze import stagelane
 from analyze.stagelane import SideProcess, SideProcessDied
 
 # Jobs are module-level functions the child can import: the stdlib's, as a test module is not on its path.
@@ -32,7 +34,7 @@ def test_an_exception_comes_back_with_its_type_and_the_remote_traceback(side):
 
 
 def test_a_dead_process_is_an_error_not_a_hang(side):
-    with pytest.raises(SideProcessDied):
+    with pytest.raises(SideProcessDied, match="exit status -6"):  # SIGABRT
         side.submit(os.abort).result(timeout=60)
 
 
@@ -53,3 +55,19 @@ def test_close_stops_a_busy_process_at_once():
     assert time.monotonic() - started < 60  # killed, not waited for
     with pytest.raises(SideProcessDied):
         busy.result(timeout=0)
+
+
+def test_a_value_that_cannot_be_sent_back_is_an_error(side):
+    with pytest.raises(RuntimeError, match="could not send back"):
+        side.submit(threading.Lock).result(timeout=60)  # a lock cannot be pickled
+
+
+def test_a_reply_that_cannot_be_loaded_here_is_an_error_and_the_stream_stays_in_step(side, monkeypatch):
+    def cannot_load(data):
+        raise TypeError("a class that cannot be rebuilt here")
+
+    monkeypatch.setattr(stagelane.pickle, "loads", cannot_load)
+    with pytest.raises(RuntimeError, match="could not read the side process's reply"):
+        side.submit(os.getpid).result(timeout=60)
+    monkeypatch.undo()
+    assert side.submit(os.getpid).result(timeout=60) != os.getpid()
