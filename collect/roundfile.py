@@ -232,9 +232,10 @@ class PublishSettings(_Strict):
 
 
 class ExecutorSettings(_Strict):
-    """Where stages run: per-response work `local` (this process) or on `dask` (a cluster at `address`); 2 processes.
+    """Where the work runs: stages in one or two processes, per-response work here or on a Dask cluster.
 
-    `stage_processes: 2` runs a stage whose inputs are ready in a second process beside the current stage.
+    `kind`: per-response work in the stage's process (`local`) or on the cluster at `address` (`dask`).
+    `stage_processes: 2`: a stage whose inputs are ready runs in a second process beside the current one.
     """
 
     kind: Literal["local", "dask"] = "local"
