@@ -40,19 +40,23 @@ sources:
 
 @dataclass(frozen=True)
 class SentencePools:
-    """Real sentences by language, and organisation names."""
+    """Real sentences by language, and organisation names, sorted, as object arrays.
 
-    en: list[str]
-    zh: list[str]
-    yue: list[str]
-    organisations: list[str]
+    Object arrays, because `rng.choice` turns a list into a fixed-width unicode array on every call (an 11 MB copy
+    of the English pool per draw); it picks the same indices either way.
+    """
+
+    en: np.ndarray
+    zh: np.ndarray
+    yue: np.ndarray
+    organisations: np.ndarray
 
 
-def _sentences(texts: pd.Series, min_chars: int) -> list[str]:
+def _sentences(texts: pd.Series, min_chars: int) -> np.ndarray:
     out = []
     for text in texts.dropna().astype(str):
         out += [s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= min_chars]
-    return sorted(set(out))
+    return np.array(sorted(set(out)), dtype=object)
 
 
 def load_pools(shared: Path) -> SentencePools:
@@ -69,7 +73,7 @@ def load_pools(shared: Path) -> SentencePools:
         en=_sentences(pd.concat([polis_en, regs["comment_text"].str.slice(0, 2000)]), 25),
         zh=_sentences(zh, 8),
         yue=_sentences(yue, 8),
-        organisations=sorted(set(regs["organization"].dropna().astype(str))),
+        organisations=np.array(sorted(set(regs["organization"].dropna().astype(str))), dtype=object),
     )
 
 

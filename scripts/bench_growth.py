@@ -39,9 +39,10 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 def generate_texts(n: int, pools, seed: int = 0) -> list[str]:
     """Draw n submission texts with analyze.synthetic's mix, composed from index arrays drawn at once.
 
-    `generate_submissions` draws each row with `rng.choice` over a whole pool (copied per call): fine at 10k, about
-    an hour at 1M. This draws the same kinds of text (1 to 3 real sentences of one language, Cantonese + English
-    for mixed; CAMPAIGN_SHARE copies of 5 templates, half with a personal sentence added, a fifth with a greeting).
+    `generate_submissions` draws row by row (it copied a whole pool per draw until its pools became object arrays:
+    about an hour at 1M then); this draws index arrays at once, the same kinds of text (1 to 3 real sentences of one
+    language, Cantonese + English for mixed; CAMPAIGN_SHARE copies of 5 templates, half with a personal sentence
+    added, a fifth with a greeting).
     """
     from analyze.synthetic import CAMPAIGN_SHARE, LANG_MIX, _compose
 
