@@ -60,8 +60,9 @@ def upstream_files(state: dict[str, Any], stages: Iterable[str]) -> list[Path]:
 def file_digest(path: Path, digests: dict[tuple, str]) -> str:
     """sha256 of a file, once per version of it: `digests` is keyed by the path and the file's identity and times.
 
-    A round's later stages read the tables of all earlier ones, so one run would otherwise hash the first tables
-    up to eight times. Writes replace a file (temp file + rename): a new inode, size or time, hence a new key.
+    Several stages read the same tables (analyze.pipeline.READS: seven read the language table), so one run would
+    otherwise hash them several times. Writes replace a file (temp file + rename): a new inode, size or time, hence
+    a new key.
     """
     stat = path.stat()
     key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)

@@ -124,12 +124,14 @@ def _guided_points(
     Within a step the points are the same, so a re-run reads them instead of measuring the offset between scripts
     again (mutual nearest neighbours of the sample, five rounds).
     """
-    if memo is None:
+
+    def compute() -> np.ndarray:
         return centre_by_script(guide(raw, vectors, seed_threshold), texts)
+
+    if memo is None:
+        return compute()
     settings = {"seed_threshold": seed_threshold, "texts": _digest(texts)}
-    return memo.matrix(
-        "topic_space", (raw, vectors), settings, lambda: centre_by_script(guide(raw, vectors, seed_threshold), texts)
-    )
+    return memo.matrix("topic_space", (raw, vectors), settings, compute)
 
 
 def _cluster(x: np.ndarray, texts: list[str], models: TopicModels, seed: int, **graph: Any) -> np.ndarray:
