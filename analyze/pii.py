@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -315,6 +315,15 @@ def apply_spans(text: str, spans: list[Span]) -> str:
         out += [text[pos : s.start], f"[{s.type}]"]
         pos = s.end
     return "".join(out) + text[pos:]
+
+
+def redact_texts(texts: Sequence[str]) -> list[str]:
+    """Each text with its personal data replaced by placeholders: the `text_redacted` that `redact_pii` gives it.
+
+    For the few texts another stage publishes (campaign templates and the texts their added sentences are quoted
+    from), so that stage need not wait for this one's table.
+    """
+    return [apply_spans(text, find_pii(text)) for text in texts]
 
 
 PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")

@@ -1,8 +1,9 @@
 """Run a round's stages in the order their inputs allow, on two lanes: this thread and one side process.
 
-A stage may start once every stage it reads has ended; the first such stage in the run's order goes to whichever lane
-asks for work first: the caller's thread takes one whenever it is free, the side process (analyze/stagelane.py) the
-next. Which lane ran a stage does not change what it writes (stages are pure functions of their input tables).
+A stage may start once every stage it reads has ended. Each stage has its lane: the stages named `side_stages` run in
+the side process (analyze/stagelane.py), the others in the caller's thread, each lane taking its first ready stage in
+the run's order; without a side process every stage runs here. Which lane ran a stage does not change what it writes
+(stages are pure functions of their input tables).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from analyze.stagelane import SideProcess
 
 
 class StageSchedule:
-    """One run's stages: the first pending stage whose inputs are done goes to the lane that asks for work.
+    """One run's stages: each lane takes its first pending stage whose inputs are done.
 
     `reads[stage]`: the stages whose tables it reads (those not in this run count as done). `prepare(stage)`: its
     fingerprint, or None when it is kept as it is (the caller records that). `record(result, fingerprint)`: called,
-    under one lock, as each stage ends. `side_job(stage)`: what the side process runs (picklable). A failure stops
-    new work and is raised in the caller's thread once the side lane is idle.
+    under one lock, as each stage ends. `side_job(stage)`: what the side process runs (picklable), for the stages in
+    `side_stages`. A failure stops new work and is raised in the caller's thread once the side lane is idle.
     """
 
     def __init__(
@@ -32,22 +33,26 @@ class StageSchedule:
         record: Callable[[Any, str], None],
         side: SideProcess | None = None,
         side_job: Callable[[str], Any] | None = None,
+        side_stages: Iterable[str] = (),
     ) -> None:
         self._pending, self._reads = list(stages), reads
+        self._side_stages = frozenset(side_stages) if side is not None else frozenset()
         self._running: set[str] = set()
         self._prepare, self._record = prepare, record
         self._side, self._side_job, self._side_busy = side, side_job, False
         self._failure: BaseException | None = None
         self._lock = threading.Condition()
 
-    def _claim(self) -> tuple[str, str] | None:
-        """The next stage to run and its fingerprint; stages found current on the way are recorded as kept."""
+    def _claim(self, side: bool) -> tuple[str, str] | None:
+        """A lane's next stage to run and its fingerprint; stages found current on the way are recorded as kept."""
         for stage in self._pending:
-            if any(d in self._pending or d in self._running for d in self._reads[stage]):
+            if (stage in self._side_stages) != side or any(
+                d in self._pending or d in self._running for d in self._reads[stage]
+            ):
                 continue
             self._pending.remove(stage)
             if (fp := self._prepare(stage)) is None:
-                return self._claim()  # kept: what it gated may now be ready
+                return self._claim(side)  # kept: what it gated may now be ready
             self._running.add(stage)
             return stage, fp
         return None
@@ -57,7 +62,7 @@ class StageSchedule:
         self._record(result, job[1])
 
     def _feed_side(self) -> None:
-        if self._side is None or self._side_busy or self._failure is not None or not (job := self._claim()):
+        if self._side is None or self._side_busy or self._failure is not None or not (job := self._claim(side=True)):
             return
         self._side_busy = True
         self._side.submit(self._side_job, job[0]).add_done_callback(partial(self._side_done, job))
@@ -76,20 +81,25 @@ class StageSchedule:
                 self._lock.notify_all()
 
     def _next_local(self) -> tuple[str, str] | None:
-        """This process's next stage (None: all done), handing the side lane the one after it; waits if need be."""
+        """This process's next stage (None: all done), handing the side lane its next one; waits if need be."""
         with self._lock:
             while True:
                 if self._failure is not None:
                     self._wait_side_idle()
                     raise self._failure
-                job = self._claim()
+                left = len(self._pending)
                 self._feed_side()
-                if job or not self._side_busy:
+                job = self._claim(side=False)
+                self._feed_side()  # a stage either lane found kept may have freed one of the other's
+                if job or not self._pending and not self._side_busy:
                     return job
-                self._lock.wait()
+                if self._side_busy:
+                    self._lock.wait()
+                elif len(self._pending) == left:
+                    raise RuntimeError(f"no lane can run {self._pending}: they read each other")
 
     def run(self, run_here: Callable[[str], Any]) -> None:
-        """Run every stage: `run_here(stage)` in this thread, others on the side lane as it frees up."""
+        """Run every stage: `run_here(stage)` in this thread, the side lane's on the side process as it frees up."""
         while job := self._next_local():
             try:
                 result = run_here(job[0])

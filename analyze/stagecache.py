@@ -238,6 +238,25 @@ def cached_variants(folder: Path) -> dup_variants.VariantsOf:
     return variants_of
 
 
+def cached_redactor(folder: Path) -> Callable[[list[str]], list[str]]:
+    """A drop-in for `pii.redact_texts` keeping each text's redacted form in `folder`/redacted_texts.parquet."""
+
+    def redact(texts: list[str]) -> list[str]:
+        if not texts:
+            return []
+        column = cached_column(
+            Path(folder) / "redacted_texts.parquet",
+            "redacted_texts",
+            pii_config(),
+            texts,
+            "text_redacted",
+            lambda new: pa.array(pii.redact_texts(new), pa.string()),
+        )
+        return column.to_pylist()
+
+    return redact
+
+
 def cached_tokenizer(folder: Path) -> Callable[[list[str]], list[list[str]]]:
     """A drop-in for `tokenize_texts` (topic keywords) keeping each text's tokens in `folder`/topic_tokens.parquet."""
 

@@ -19,6 +19,9 @@ from analyze.duplicates.key import KeysOf, duplicate_keys, key_digests
 from analyze.duplicates.signature import near_groups, signatures, similarity
 from analyze.duplicates.variants import VariantsOf, variant_sentences
 
+Redact = Callable[[list[str]], list[str]]
+"""Texts -> the same texts with personal data replaced by placeholders (`analyze.pii.redact_texts`)."""
+
 DUPLICATE_COLUMNS = [
     "response_id",
     "exact_group",
@@ -111,6 +114,7 @@ def _campaign_rows(
     sig: np.ndarray,
     min_size: int,
     variants_of: VariantsOf,
+    redact: Redact | None,
 ) -> tuple[list[dict], np.ndarray, np.ndarray]:
     """One dict per campaign, and per distinct text its campaign id (None outside) and similarity to the template.
 
@@ -146,7 +150,7 @@ def _campaign_rows(
         return frame[column].take(rows).tolist()
 
     plain = texts("text_norm")
-    redacted = texts("text_redacted") if "text_redacted" in frame else None
+    redacted = None if redact is None else redact(plain)
     quoted = plain if redacted is None else redacted  # what added sentences are quoted from
     ends = np.cumsum([len(templates), *(len(v) for v in variants)])
     added = variants_of(
@@ -185,12 +189,12 @@ def find_campaigns(
     sign: Callable[..., np.ndarray] = signatures,
     keys_of: KeysOf = duplicate_keys,
     variants_of: VariantsOf = variant_sentences,
+    redact: Redact | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group exact and near-duplicate responses and name the campaigns among them.
 
     Args:
-        docs: response_id, text_norm; optional text_redacted (then the template is also given redacted and added
-            sentences are taken from it), received_at, channel, lang.
+        docs: response_id, text_norm; optional received_at, channel, lang.
         min_campaign_size: responses (copies counted) a near-duplicate group needs to be a campaign.
         threshold: estimated Jaccard similarity of character shingles at or above which two texts are near
             duplicates (groups are the connected pairs).
@@ -201,12 +205,15 @@ def find_campaigns(
         keys_of: the duplicate key of each distinct text (an Arrow array when the column is Arrow-backed),
             `duplicate_keys` or a cached stand-in for it.
         variants_of: each campaign's added sentences, `variant_sentences` or a cached stand-in for it.
+        redact: the published form of the texts quoted (templates, and the texts added sentences are taken from),
+            `analyze.pii.redact_texts` or a cached stand-in for it; None quotes them as they are (template_redacted
+            None).
 
     Returns:
         Per response (same rows and order as `docs`): response_id, exact_group, near_group, campaign_id,
         is_campaign_copy, template_similarity (estimated Jaccard to the campaign template). Empty texts get no
         group. Per campaign, largest first: campaign_id, size, unique_texts, template_response_id,
-        template_text (not for publishing), template_redacted (None without text_redacted), first_seen_at,
+        template_text (not for publishing), template_redacted (None without `redact`), first_seen_at,
         last_seen_at, channels and languages (JSON counts), variant_sentences (JSON list of {text, count}).
     """
     frame = docs.reset_index(drop=True).copy()
@@ -229,7 +236,7 @@ def find_campaigns(
     frame.loc[has, "unit"] = unit
     frame["near"] = -1
     frame.loc[has, "near"] = units["near"].to_numpy()[unit]
-    rows, campaign_ids, agree = _campaign_rows(frame, units, digests, sig, min_campaign_size, variants_of)
+    rows, campaign_ids, agree = _campaign_rows(frame, units, digests, sig, min_campaign_size, variants_of, redact)
     campaigns = pd.DataFrame(rows, columns=CAMPAIGN_COLUMNS)
     out = pd.DataFrame({"response_id": frame["response_id"]})
     unit_of_row = frame["unit"].to_numpy()  # -1, a label no unit has, leaves empty texts missing

@@ -8,13 +8,15 @@ import pyarrow as pa
 import pytest
 from datasketch import MinHash, MinHashLSH
 
+from analyze import pii
 from analyze.duplicates import campaign, duplicate_key, find_campaigns, signature, variants
 from analyze.duplicates.key import key_digests
 from analyze.duplicates.signature import ROLL, band_shape, permutations, shingles, signatures
 from analyze.evaluation.duplicates import pairwise_scores
 from analyze.normalise import normalise_text
+from analyze.pii import redact_texts
 from analyze.segment import to_simplified
-from analyze.stagecache import cached_keyer, cached_variants
+from analyze.stagecache import cached_keyer, cached_redactor, cached_variants
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "duplicates" / "texts.csv"
 
@@ -177,14 +179,13 @@ def test_ids_do_not_depend_on_row_order(texts):
         assert merged[column].fillna("").equals(merged[column + "_2"].fillna("")), column
 
 
-def test_campaign_texts_come_from_redacted_text_when_given(texts):
+def test_campaign_texts_are_quoted_redacted_when_given_a_redactor(texts):
     docs, where = _round(texts)
-    docs["text_redacted"] = docs["text_norm"].str.replace("Tai Man Chan", "[NAME]")
     docs["channel"] = ["form"] * 8 + ["email"] * (len(docs) - 8)
     docs["received_at"] = pd.date_range("2026-01-01", periods=len(docs), freq="D", tz="UTC")
-    _, campaigns = find_campaigns(docs)
+    _, campaigns = find_campaigns(docs, redact=lambda quoted: [t.replace("Tai Man Chan", "[NAME]") for t in quoted])
     assert campaigns["template_redacted"].notna().all()
-    assert find_campaigns(docs.drop(columns="text_redacted"))[1]["template_redacted"].isna().all()
+    assert find_campaigns(docs)[1]["template_redacted"].isna().all()
     variants = " ".join(campaigns["variant_sentences"])
     assert "Tai Man Chan" not in variants and "[NAME]" in variants
     en = campaigns.loc[campaigns["size"] == 6].iloc[0]
@@ -220,6 +221,18 @@ def test_cached_variants_equal_direct_and_reuse_the_store(texts, tmp_path, monke
     docs.loc[0, "text_norm"] += " One more sentence of my own."  # a member changed: its campaign is recomputed
     with pytest.raises(AssertionError, match="recomputed 1 campaigns"):
         find_campaigns(docs, variants_of=cached_variants(tmp_path))
+
+
+def test_cached_redactor_quotes_what_pii_redaction_gives_and_reuses_the_store(texts, tmp_path, monkeypatch):
+    docs, _ = _round(texts)
+    docs.loc[docs.index[:3], "text_norm"] += " Call me on 9123 4567."  # campaign copies with a phone number
+    direct = find_campaigns(docs, redact=redact_texts)
+    assert any("[PHONE]" in t for t in direct[1]["variant_sentences"]) and not any(
+        "9123 4567" in t for t in direct[1]["variant_sentences"]
+    )
+    pd.testing.assert_frame_equal(find_campaigns(docs, redact=cached_redactor(tmp_path))[1], direct[1])
+    monkeypatch.setattr(pii, "redact_texts", lambda quoted: pytest.fail(f"redacted {len(quoted)} texts again"))
+    pd.testing.assert_frame_equal(find_campaigns(docs, redact=cached_redactor(tmp_path))[1], direct[1])
 
 
 def test_arrow_and_object_text_columns_give_the_same_tables_and_share_the_key_store(texts, tmp_path, monkeypatch):

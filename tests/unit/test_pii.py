@@ -17,6 +17,7 @@ from analyze.pii import (
     hkid_valid,
     luhn_valid,
     redact_pii,
+    redact_texts,
 )
 from analyze.pipeline import run_pii
 from collect.roundfile import RoundPaths
@@ -106,6 +107,14 @@ def test_every_planted_value_on_real_text_is_covered():
 def test_real_comments_without_personal_data_stay_unchanged(shared_data):
     texts = _polis(shared_data, "polis-vtaiwan-uberx", 100) + _polis(shared_data, "polis-bowling-green", 200)
     assert [t for t in texts if find_pii(t)] == []
+
+
+def test_redact_texts_gives_each_text_what_redact_pii_writes_for_it(shared_data):
+    planted = _planted(200)["text"].tolist()  # half of these or more hold personal data
+    texts = planted + _polis(shared_data, "polis-vtaiwan-uberx", 50) + [""]
+    table = redact_pii(pd.DataFrame({"response_id": [f"r{i}" for i in range(len(texts))], "text_norm": texts}))
+    assert redact_texts(texts) == table["text_redacted"].tolist()
+    assert sum(a != b for a, b in zip(redact_texts(planted), planted, strict=True)) > 100
 
 
 def test_redact_pii_columns_counts_and_audit_without_values():

@@ -1,4 +1,4 @@
-"""The stage schedule starts a stage only after the stages it reads, uses the side lane, and stops on a failure."""
+"""The stage schedule starts a stage only after the stages it reads, runs each on its lane, and stops on a failure."""
 
 import threading
 import time
@@ -6,7 +6,7 @@ from concurrent.futures import Future
 
 import pytest
 
-from analyze.pipeline import READS, STAGES
+from analyze.pipeline import READS, SIDE_STAGES, STAGES
 from analyze.schedule import StageSchedule
 
 
@@ -26,7 +26,7 @@ class ThreadLane:
         return future
 
 
-def _schedule(events, kept=(), fail=None, side=True, seconds=0.02):
+def _schedule(events, kept=(), fail=None, side=True, seconds=0.02, stages=STAGES):
     lock = threading.Lock()
 
     def work(lane):
@@ -50,12 +50,13 @@ def _schedule(events, kept=(), fail=None, side=True, seconds=0.02):
 
     recorded = []
     schedule = StageSchedule(
-        STAGES,
+        stages,
         READS,
         prepare,
         lambda result, fp: recorded.append((result, fp)),
         ThreadLane() if side else None,
         work("side"),
+        SIDE_STAGES,
     )
     return schedule, work("here"), recorded
 
@@ -64,7 +65,7 @@ def _done_at(events):
     return {stage: i for i, (what, stage, _) in enumerate(events) if what in ("end", "kept")}
 
 
-def test_every_stage_starts_after_the_stages_it_reads_and_both_lanes_work():
+def test_every_stage_starts_after_the_stages_it_reads_on_its_own_lane():
     events = []
     schedule, here, recorded = _schedule(events)
     schedule.run(here)
@@ -73,8 +74,7 @@ def test_every_stage_starts_after_the_stages_it_reads_and_both_lanes_work():
     assert set(starts) == set(STAGES)
     for stage, (i, _) in starts.items():
         assert all(done[d] < i for d in READS[stage]), stage
-    assert {lane for _, lane in starts.values()} == {"here", "side"}
-    assert starts["sentiment"][1] == "side"  # ready beside pii, which this thread takes first
+    assert {stage for stage, (_, lane) in starts.items() if lane == "side"} == set(SIDE_STAGES)
     assert sorted(fp for _, fp in recorded) == sorted(f"fingerprint of {s}" for s in STAGES)
 
 
@@ -84,6 +84,17 @@ def test_kept_stages_do_not_run_and_free_what_reads_them():
     schedule.run(here)
     assert [stage for what, stage, _ in events if what == "kept"] == ["collect", "language"]
     assert {result for result, _ in recorded} == set(STAGES) - {"collect", "language"}
+
+
+def test_a_stage_kept_on_one_lane_frees_the_other_lanes_stages():
+    events = []  # language is kept by this thread, and only sentiment is left: the side lane must still get it
+    schedule, here, recorded = _schedule(events, kept=("language",), stages=("language", "sentiment"))
+    schedule.run(here)
+    assert [e for e in events if e[0] != "kept"] == [("start", "sentiment", "side"), ("end", "sentiment", "side")]
+    events = []  # and back and forth: language, kept here, frees pii, kept on the side lane, which frees topics here
+    schedule, here, recorded = _schedule(events, kept=("language", "pii"), stages=("language", "pii", "topics"))
+    schedule.run(here)
+    assert [e for e in events if e[0] != "kept"] == [("start", "topics", "here"), ("end", "topics", "here")]
 
 
 def test_without_a_side_lane_stages_run_here_in_order():
