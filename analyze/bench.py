@@ -15,7 +15,9 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import shutil
 import statistics
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
@@ -34,6 +36,7 @@ TOTAL = "total (import → brief)"
 RERUN_UNCHANGED = "re-run, nothing changed"
 RERUN_ADDED = "re-run, 10% new submissions"
 RERUN_AGAIN = "re-run, 10% more again"
+FULL_RUN = {RERUN_ADDED: "full run, 10% new submissions", RERUN_AGAIN: "full run, 10% more again"}
 CRAWL = {"consultkit": "crawl (consultkit)", "bare": "baseline: bare Scrapy crawl"}
 CRAWL_DETAILS = {"1k": 500, "10k": 500, "130k": 2000, "1m": 2000}  # detail pages of the local site, per bench size
 CRAWL_REPEAT = 2  # crawls per spider, in ABBA order: a drifting machine load weighs on both alike
@@ -109,6 +112,19 @@ def _rerun_child(round_dir: str, label: str) -> tuple[dict, float]:
     return result, _run_peak_mib(results)
 
 
+def _full_run_child(round_dir: str, label: str) -> tuple[dict, float]:
+    """The round as it now stands, run from nothing as a first run (a copy without its tables and caches).
+
+    What a re-run after an addition is set against: the work the caches spared.
+    """
+    source = Path(round_dir)
+    with tempfile.TemporaryDirectory(prefix="full-run-", dir=source.parent) as work:
+        copy = Path(work) / "data" / source.name  # its reports go to `work`/reports, not over the round's own
+        shutil.copytree(source, copy, ignore=shutil.ignore_patterns("interim", "processed"))
+        *_, (total, peak) = _first_run_child(str(copy))
+    return total | {"stage": label}, peak
+
+
 def _rows_in(table: Path) -> int:
     import pyarrow.parquet as pq
 
@@ -163,8 +179,10 @@ def run_bench(
     With `crawl_details`, also crawls a local site of that many detail pages with consultkit and with a bare Scrapy
     spider (rows = pages). Then re-runs the unchanged round, and, when `add_new` is given (called with 1, then 2:
     appends 10% new submissions, drawn with that seed, to the round's export), the round with those added and then
-    with 10% more again: the rows say what re-runs cost against the first run. The table's attrs["embedded"] says
-    how many texts each added re-run embedded (none unless the round grew past a step of the topic sample's ladder).
+    with 10% more again, each followed by a full run of the round as it then stands (a copy, from nothing): the rows
+    say what re-runs cost against a full run of the same round and against the first run. The table's
+    attrs["embedded"] says how many texts each added re-run embedded (none unless the round grew past a step of the
+    topic sample's ladder).
     """
     rows = [_row(*result) for result in _in_fresh_process(_first_run_child, str(round_dir))]
     if on_row:
@@ -194,7 +212,8 @@ def run_bench(
 
 def _added_rerun(add_new, seed: int, round_dir: Path, label: str) -> list[tuple[dict, float]]:
     add_new(seed)
-    return [_in_fresh_process(_rerun_child, str(round_dir), label)]
+    rerun = _in_fresh_process(_rerun_child, str(round_dir), label)
+    return [rerun, _in_fresh_process(_full_run_child, str(round_dir), FULL_RUN[label])]
 
 
 def ratios(table: pd.DataFrame) -> list[str]:
@@ -215,10 +234,14 @@ def ratios(table: pd.DataFrame) -> list[str]:
     embedded = table.attrs.get("embedded", {})
     for label in (RERUN_ADDED, RERUN_AGAIN):
         if label in by_stage:
-            lines.append(
-                f"{label.capitalize()}: {by_stage[label] / total:.0%} of the first run (target <= 15%)"
-                f"{_sample_note(embedded.get(label))}."
-            )
+            first = f"{by_stage[label] / total:.0%} of the first run"
+            if (full := by_stage.get(FULL_RUN[label])) is not None:
+                rows = int(table.set_index("stage").at[FULL_RUN[label], "rows"])
+                share = f"{by_stage[label] / full:.0%} of a full run of the same {rows:,} responses (target <= 15%)"
+                share += f", {first}"
+            else:
+                share = f"{first} (target <= 15%)"
+            lines.append(f"{label.capitalize()}: {share}{_sample_note(embedded.get(label))}.")
     return lines
 
 

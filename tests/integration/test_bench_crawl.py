@@ -35,7 +35,9 @@ def test_run_bench_crawls_the_site_with_both_spiders(tmp_path, monkeypatch):
         "baseline: bare Scrapy crawl",
         bench.RERUN_UNCHANGED,
         bench.RERUN_ADDED,
+        bench.FULL_RUN[bench.RERUN_ADDED],
         bench.RERUN_AGAIN,
+        bench.FULL_RUN[bench.RERUN_AGAIN],
     ]
     crawls = table.set_index("stage").loc[["crawl (consultkit)", "baseline: bare Scrapy crawl"]]
     assert list(crawls["rows"]) == [21, 21]  # 20 detail pages and their listing page, robots.txt not counted
