@@ -1,7 +1,7 @@
 """`consult bench`: time and peak memory of every stage on a generated round, with the baselines the issues name.
 
-The first run is one `run_round` in a fresh process, as `consult run` runs a round (a stage whose inputs are ready
-runs in a second process beside another): each stage's row gives its own seconds and the peak RSS of the process
+The first run is one `run_round` in a fresh process, as `consult run` runs a round (some stages run in a second
+process beside the others): each stage's row gives its own seconds and the peak RSS of the process
 that ran it, up to the stage's end; the total row gives the wall clock, import to brief, and the sum of the two
 processes' peaks (an upper bound on the memory the run took).
 The topic baseline is a plain `BERTopic()` with its default sub-models, given the packaged all-MiniLM-L6-v2 (the
@@ -218,7 +218,8 @@ def _added_rerun(add_new, seed: int, round_dir: Path, label: str) -> list[tuple[
 
 def ratios(table: pd.DataFrame) -> list[str]:
     """The ratios the issues set targets for, from one bench table."""
-    by_stage = table.set_index("stage")["seconds"]
+    indexed = table.set_index("stage")
+    by_stage = indexed["seconds"]
     total = float(by_stage[TOTAL])
     lines = []
     if (speedup := topic_speedup(table)) is not None:
@@ -236,7 +237,7 @@ def ratios(table: pd.DataFrame) -> list[str]:
         if label in by_stage:
             first = f"{by_stage[label] / total:.0%} of the first run"
             if (full := by_stage.get(FULL_RUN[label])) is not None:
-                rows = int(table.set_index("stage").at[FULL_RUN[label], "rows"])
+                rows = int(indexed.at[FULL_RUN[label], "rows"])
                 share = f"{by_stage[label] / full:.0%} of a full run of the same {rows:,} responses (target <= 15%)"
                 share += f", {first}"
             else:

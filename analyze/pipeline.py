@@ -354,7 +354,7 @@ def run_report(cfg: RoundConfig, paths: RoundPaths, formats: tuple[str, ...] = D
 
 
 # Which stages' tables each stage reads: its fingerprint hashes exactly those, and it may start once they are done,
-# beside another stage (sentiment beside PII, duplicates and topics; stance beside topics).
+# beside a stage of the other lane (SIDE_STAGES: PII beside duplicates, sentiment and stance beside topics).
 READS: dict[str, tuple[str, ...]] = {
     "collect": (),
     "language": ("collect",),
@@ -414,8 +414,9 @@ def run_round(
     """Run the named stages of a round; `on_stage` is called as each ends (for progress display).
 
     A stage whose inputs are unchanged since its last run is skipped (see analyze/stagestate.py) unless `force`.
-    With `executor.stage_processes: 2` (the default) a stage whose inputs are ready runs in a second process beside
-    the current one; the tables are the same either way. Results come back in the order of `stages`.
+    With `executor.stage_processes: 2` (the default) the SIDE_STAGES run in a second process, each as soon as its
+    inputs are ready, beside the others in this one; the tables are the same either way. Results come back in the
+    order of `stages`.
     NOTE: `formats` are the brief's output formats (analyze.publish.FORMATS), used by the report stage.
     """
     cfg, root = load_round(path)
