@@ -80,3 +80,11 @@ def test_deterministic(shared_data, no_lingua):
     df = _csv(shared_data / "openrice-senti-yue" / "valid.tsv", sep="\t", quoting=3).head(30)
     responses = pd.DataFrame({"response_id": [f"r{i}" for i in range(30)], "text": df["text_a"]})
     assert detect_language(responses).equals(detect_language(responses))
+
+
+def test_preloading_lingua_builds_one_detector_that_texts_then_use():
+    language._lingua_detector.cache_clear()
+    language.preload_lingua()
+    detector = language._lingua()  # whichever asks first builds it; the other waits and gets the same one
+    assert language._lingua() is detector and language._lingua_detector.cache_info().misses == 1
+    assert classify("Bonjour à tous, merci")[0] == "other"
