@@ -1,10 +1,11 @@
 """Concern clusters: responses grouped by their topic, sentiment and stance into a few readable groups.
 
 Each response becomes a vector: its topic (one-hot), its sentiment (scaled so that going from strongly negative to
-strongly positive weighs as much as changing topic) and its stance (one-hot). KMeans with a fixed seed groups them;
-clusters are numbered C1, C2, ... by size, then by their centre, so the same input gives the same ids. Each cluster
-is described by its main topics, average sentiment, stance shares, size (all and unique: copies of one text counted
-once) and quotes (redacted text when the PII stage ran), e.g. "negative, mostly oppose: 3 surveillance / 監控".
+strongly positive weighs as much as changing topic) and its stance (one-hot). KMeans with a fixed seed groups them
+(each distinct vector once, weighted by the responses that have it); clusters are numbered C1, C2, ... by size, then
+by their centre, so the same input gives the same ids. Each cluster is described by its main topics, average
+sentiment, stance shares, size (all and unique: copies of one text counted once) and quotes (redacted text when
+the PII stage ran), e.g. "negative, mostly oppose: 3 surveillance / 監控".
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ SENTIMENT_WEIGHT = 0.7  # a sentiment swing of 2 (from -1 to 1) moves a response
 RESPONSES_PER_CLUSTER = 25  # at most one cluster per this many responses, so small rounds get few clusters
 QUOTE_CHARS = 240
 DISTINCT_HEAD = 4096  # rows looked at first for enough distinct ones to cluster (usually all that is needed)
+# Feature rows equal to this many decimals are clustered once, weighted by how many responses they stand for:
+# 157,300 responses are ~10,000 such rows (KMeans 0.04 s instead of 0.87 s, measured), and no row moves more than
+# 0.0005 (sentiment is the only feature that is not 0 or 1).
+FEATURE_DECIMALS = 3
 
 
 def _features(table: pd.DataFrame) -> np.ndarray:
@@ -43,26 +48,40 @@ def _features(table: pd.DataFrame) -> np.ndarray:
     return np.hstack([topics, SENTIMENT_WEIGHT * table[["sentiment"]].to_numpy(dtype=float), stances])
 
 
-Clusterer = Callable[[np.ndarray, int], np.ndarray]
-"""(feature rows, number of clusters) -> one cluster label per row; the default is seeded KMeans."""
+Clusterer = Callable[[np.ndarray, int, np.ndarray], np.ndarray]
+"""(distinct feature rows, number of clusters, responses per row) -> a cluster label per row; default: seeded KMeans."""
 
 
-def kmeans_labels(x: np.ndarray, k: int, seed: int = 42) -> np.ndarray:
-    """KMeans (10 seeded initialisations) cluster labels."""
+def kmeans_labels(x: np.ndarray, k: int, weights: np.ndarray, seed: int = 42) -> np.ndarray:
+    """KMeans (10 seeded initialisations) cluster labels, each row weighing as many responses as it stands for."""
     from sklearn.cluster import KMeans
     from threadpoolctl import threadpool_limits
 
     # One thread: the data is small (a few columns), and OpenMP threads spin-waiting on a busy machine cost seconds.
     with threadpool_limits(limits=1):
-        return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x)
+        return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x, sample_weight=weights)
+
+
+def distinct(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`np.unique(x, axis=0, return_inverse=True, return_counts=True)`, ten times faster (no sort of rows as records).
+
+    Returns the distinct rows (sorted by the last column, then the one before...), each row's place among them, and
+    how many rows each stands for.
+    """
+    if not len(x):
+        return x, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    order = np.lexsort(x.T)  # equal rows end up next to each other
+    rows = x[order]
+    first = np.r_[True, np.any(rows[1:] != rows[:-1], axis=1)]  # where each run of equal rows starts
+    inverse = np.empty(len(x), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    return rows[starts], inverse, np.diff(np.r_[starts, len(x)])
 
 
 def distinct_rows(x: np.ndarray) -> int:
-    """How many distinct rows `x` has: `len(np.unique(x, axis=0))`, ten times faster (no sort of rows as records)."""
-    if not len(x):
-        return 0
-    rows = x[np.lexsort(x.T)]  # equal rows end up next to each other
-    return 1 + int(np.any(rows[1:] != rows[:-1], axis=1).sum())
+    """How many distinct rows `x` has: `len(np.unique(x, axis=0))`."""
+    return len(distinct(x)[0])
 
 
 def _distinct_up_to(x: np.ndarray, limit: int) -> int:
@@ -75,7 +94,10 @@ def _distinct_up_to(x: np.ndarray, limit: int) -> int:
 
 def _cluster(x: np.ndarray, max_clusters: int, clusterer: Clusterer) -> np.ndarray:
     k = max(1, _distinct_up_to(x, min(max_clusters, len(x) // RESPONSES_PER_CLUSTER or 1)))
-    return np.zeros(len(x), dtype=int) if k == 1 else np.asarray(clusterer(x, k))
+    if k == 1:
+        return np.zeros(len(x), dtype=int)
+    rows, inverse, counts = distinct(x.round(FEATURE_DECIMALS))
+    return np.asarray(clusterer(rows, k, counts))[inverse]
 
 
 def _mood(avg: float) -> str:

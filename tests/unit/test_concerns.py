@@ -7,9 +7,10 @@ from analyze.breakdowns import break_down, contingency_test, meta_fields
 from analyze.concerns import CONCERN_COLUMNS, find_concerns, quote_texts
 
 
-def same_rows(x: np.ndarray, k: int) -> np.ndarray:
+def same_rows(x: np.ndarray, k: int, weights: np.ndarray) -> np.ndarray:
     """Stand-in for KMeans: identical feature rows share a cluster."""
-    return np.unique(x.round(3), axis=0, return_inverse=True)[1].ravel() % k
+    assert len(weights) == len(x) and len(np.unique(x, axis=0)) == len(x)  # each distinct row once, with its count
+    return np.arange(len(x)) % k
 
 
 def _round(n_per: int = 30):
@@ -131,16 +132,19 @@ def test_meta_fields_keep_each_row_when_meta_strings_repeat_or_are_invalid():
     assert fields["district"].iloc[12:].isna().all()
 
 
-def test_distinct_rows_counts_as_numpy_unique_does():
+def test_distinct_rows_are_numpy_uniques_rows_inverse_and_counts():
     import numpy as np
 
-    from analyze.concerns import distinct_rows
+    from analyze.concerns import distinct, distinct_rows
 
     rng = np.random.default_rng(0)
     for _ in range(100):
         x = rng.integers(-2, 3, (rng.integers(1, 60), rng.integers(1, 6))) * 0.5
         x[rng.random(x.shape) < 0.2] *= -1  # -0.0 equals 0.0, as in np.unique
         assert distinct_rows(x) == len(np.unique(x, axis=0))
+        rows, inverse, counts = distinct(x)
+        assert np.array_equal(rows[inverse], x) and counts.sum() == len(x)
+        assert np.array_equal(counts, np.bincount(inverse)) and len(np.unique(rows, axis=0)) == len(rows)
     assert distinct_rows(np.empty((0, 3))) == 0
 
 
@@ -204,3 +208,24 @@ def test_breakdowns_leave_out_groups_and_outcomes_never_paired():
         str(g): {str(o): int(v) for o, v in row.items()} for g, row in expected.iterrows()
     }
     assert "neutral" not in expected.columns and out.loc[("channel", "sentiment_label"), "dof"] == 1
+
+
+def test_kmeans_clusters_each_distinct_row_once_and_maps_it_back_to_every_copy():
+    rng = np.random.default_rng(2)
+    sizes = {("0", "oppose", -0.8): 70, ("1", "support", 0.7): 25, ("2", "neutral", 0.0): 5}
+    rows = [key for key, n in sizes.items() for _ in range(n)]
+    order = rng.permutation(len(rows))
+    ids = [f"r{i:03d}" for i in range(len(rows))]
+    topic, stance, score = (np.array([r[i] for r in rows], dtype=object)[order] for i in range(3))
+    score = score.astype(float) + rng.normal(0, 1e-5, len(rows))  # below FEATURE_DECIMALS: still one row per group
+    language = pd.DataFrame({"response_id": ids, "text_norm": [f"text {t}" for t in topic]})
+    clusters, members = find_concerns(
+        pd.DataFrame({"response_id": ids, "topic_id": topic}),
+        pd.DataFrame({"response_id": ids, "sentiment": score}),
+        pd.DataFrame({"response_id": ids, "stance": stance}),
+        quote_texts(language),
+        max_clusters=3,
+    )
+    assert clusters["size"].tolist() == [70, 25, 5] and clusters["topics"].tolist() == [["0"], ["1"], ["2"]]
+    by_id = members.set_index("response_id")["concern_id"]
+    assert all(by_id[i] == f"C{'012'.index(t) + 1}" for i, t in zip(ids, topic, strict=True))
