@@ -355,7 +355,8 @@ def run_report(cfg: RoundConfig, paths: RoundPaths, formats: tuple[str, ...] = D
 
 
 # Which stages' tables each stage reads: its fingerprint hashes exactly those, and it may start once they are done,
-# beside a stage of the other lane (SIDE_STAGES: PII beside duplicates, sentiment and stance beside topics).
+# beside a stage of the other lane (SIDE_STAGES: PII beside duplicates, sentiment and stance beside topics); a lane
+# with no stage ready loads its next stage's libraries meanwhile (analyze/warmups.py).
 READS: dict[str, tuple[str, ...]] = {
     "collect": (),
     "language": ("collect",),

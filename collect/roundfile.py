@@ -235,7 +235,7 @@ class ExecutorSettings(_Strict):
     """Where the work runs: stages in one or two processes, per-response work here or on a Dask cluster.
 
     `kind`: per-response work in the stage's process (`local`) or on the cluster at `address` (`dask`).
-    `stage_processes: 2`: PII, sentiment and stance run in a second process beside the other stages
+    `stage_processes: 2`: language, PII, sentiment and stance run in a second process beside the other stages
     (analyze.pipeline.SIDE_STAGES); 1: every stage in this one.
     """
 
