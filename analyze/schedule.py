@@ -86,11 +86,10 @@ class StageSchedule:
             self._side_warming = True
             self._side.submit(self._warm_ups[stage]).add_done_callback(self._side_warmed)
 
-    def _side_warmed(self, _future) -> None:
+    def _side_warmed(self, _future) -> None:  # a failed warm-up is left to its stage to report
         with self._lock:
             self._side_warming = False
-            self._feed_side()
-            self._lock.notify_all()
+            self._side_ended(lambda: None)
 
     def _warm_here(self, stage: str) -> None:
         """Run a warm-up in this thread, the lock released meanwhile so that the side lane is fed as it frees up."""
@@ -104,15 +103,17 @@ class StageSchedule:
     def _side_done(self, job: tuple[str, str], future) -> None:
         with self._lock:
             self._side_busy = False
-            try:
-                if (err := future.exception()) is not None:
-                    raise err
-                self._finish(job, future.result())
-                self._feed_side()
-            except BaseException as err:  # noqa: BLE001 - raised in the caller's thread by _next_local
-                self._failure = self._failure or err
-            finally:
-                self._lock.notify_all()
+            self._side_ended(lambda: self._finish(job, future.result()))  # result() raises the stage's exception
+
+    def _side_ended(self, settle: Callable[[], None]) -> None:
+        """Under the lock: settle what the side lane ended, then hand it its next work; wake the caller's thread."""
+        try:
+            settle()
+            self._feed_side()
+        except BaseException as err:  # noqa: BLE001 - raised in the caller's thread by _next_local
+            self._failure = self._failure or err
+        finally:
+            self._lock.notify_all()
 
     def _next_local(self) -> tuple[str, str] | None:
         """This process's next stage (None: all done), handing the side lane its next one; waits if need be."""
