@@ -50,12 +50,14 @@ class StageSchedule:
         self._failure: BaseException | None = None
         self._lock = threading.Condition()
 
+    def _lane(self, side: bool) -> list[str]:
+        """The pending stages of one lane (the side process's, or this thread's), in the run's order."""
+        return [stage for stage in self._pending if (stage in self._side_stages) == side]
+
     def _claim(self, side: bool) -> tuple[str, str] | None:
         """A lane's next stage to run and its fingerprint; stages found current on the way are recorded as kept."""
-        for stage in self._pending:
-            if (stage in self._side_stages) != side or any(
-                d in self._pending or d in self._running for d in self._reads[stage]
-            ):
+        for stage in self._lane(side):
+            if any(d in self._pending or d in self._running for d in self._reads[stage]):
                 continue
             self._pending.remove(stage)
             if (fp := self._prepare(stage)) is None:
@@ -66,8 +68,8 @@ class StageSchedule:
 
     def _to_warm(self, side: bool) -> str | None:
         """The lane's first pending stage with a warm-up not yet started (marked started)."""
-        for stage in self._pending:
-            if (stage in self._side_stages) == side and stage in self._warm_ups and stage not in self._warmed:
+        for stage in self._lane(side):
+            if stage in self._warm_ups and stage not in self._warmed:
                 self._warmed.add(stage)
                 return stage
         return None

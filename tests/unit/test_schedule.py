@@ -11,7 +11,7 @@ from analyze.pipeline import READS, SIDE_STAGES, STAGES
 from analyze.schedule import StageSchedule
 
 
-def ThreadLane() -> ThreadPoolExecutor:  # noqa: N802 - stands for the side process's class
+def thread_lane() -> ThreadPoolExecutor:
     """A side lane on one thread, jobs one after another as in the side process: the schedule only calls `submit`."""
     return ThreadPoolExecutor(max_workers=1)
 
@@ -44,7 +44,7 @@ def _schedule(events, kept=(), fail=None, side=True, seconds=0.02, stages=STAGES
         READS,
         prepare,
         lambda result, fp: recorded.append((result, fp)),
-        ThreadLane() if side else None,
+        thread_lane() if side else None,
         work("side"),
         SIDE_STAGES,
         warm_ups,
