@@ -15,6 +15,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+# Every table and cache store is written with LZ4: as small as the default Snappy files (30 MB of 157,300 responses
+# either way) and read back in half the time (0.07 s against 0.15 s for those responses, measured; every stage reads
+# its inputs whole). Zstandard at level 1 was 40% smaller and between the two in speed.
+COMPRESSION = "lz4"
+
 
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """Write through a temp file in the same folder, then rename: readers never see a partial file."""
@@ -42,7 +47,7 @@ def clean_stale_temp_files(*roots: Path) -> list[Path]:
 
 def write_table(df: pd.DataFrame, path: Path) -> Path:
     """Write a DataFrame as Parquet, atomically."""
-    return _atomic_write(Path(path), lambda tmp: df.to_parquet(tmp, index=False))
+    return _atomic_write(Path(path), lambda tmp: df.to_parquet(tmp, index=False, compression=COMPRESSION))
 
 
 def read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
@@ -97,7 +102,7 @@ def parquet_writer(path: Path, schema: pa.Schema) -> Iterator[pq.ParquetWriter]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        with pq.ParquetWriter(tmp, schema) as writer:
+        with pq.ParquetWriter(tmp, schema, compression=COMPRESSION) as writer:
             yield writer
         os.replace(tmp, path)
     finally:
