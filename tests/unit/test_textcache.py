@@ -158,8 +158,10 @@ def test_vectors_round_trip_without_loss():
     rng = np.random.default_rng(0)
     for matrix in (rng.random((5, 384), dtype=np.float32), rng.integers(0, 2**32, (4, 64), dtype=np.uint32)):
         column = vector_column(matrix)
-        assert column.type.list_size == matrix.shape[1]
+        assert column.type.byte_width == matrix.shape[1] * matrix.itemsize
         np.testing.assert_array_equal(column_matrix(pa.chunked_array([column]), matrix.dtype), matrix)
+        # a slice (a store's rows taken from the middle) reads its own rows
+        np.testing.assert_array_equal(column_matrix(column.slice(1, 2), matrix.dtype), matrix[1:3])
 
 
 def test_cached_pii_audit_is_byte_identical_cold_and_warm(tmp_path, planted):
