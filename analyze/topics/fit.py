@@ -33,8 +33,10 @@ from analyze.topics.rounds import DIFF_COLUMNS, match_previous, topic_diff
 from analyze.topics.space import (
     OUTLIER,
     GraphClusterer,
+    Mixtures,
     centre_by_script,
     centroids,
+    mixtures,
     nearest_topics,
     secondary_topics,
     unit_rows,
@@ -100,8 +102,8 @@ class TopicFit(NamedTuple):
 
 @dataclass(frozen=True)
 class _Space:
-    raw: np.ndarray  # unit embeddings of the unique documents (comparable across rounds)
-    fit: np.ndarray  # guided and script-centred: where topics are found
+    raw: Mixtures  # unit embeddings of the unique documents (comparable across rounds)
+    fit: Mixtures  # guided and script-centred: where topics are found
     embedded: np.ndarray  # True where the row was embedded; False: placed by the transform model
 
 
@@ -190,20 +192,19 @@ def _fit_space(
     fit_p = _guided_points(raw_p, vectors, seed_threshold, point_texts, models.memo)
     labels_p = _cluster(fit_p, point_texts, models, seed, **graph)
     ids, centres = centroids(fit_p, labels_p)
-    labels_p = np.where(labels_p == OUTLIER, nearest_topics(fit_p, ids, centres, outlier_threshold), labels_p)
+    joined = nearest_topics(unit_rows(fit_p) @ centres.T, ids, outlier_threshold)
+    labels_p = np.where(labels_p == OUTLIER, joined, labels_p)
     firsts = members.assign(point=point).drop_duplicates("doc")
     sample, of = firsts["doc"].to_numpy(), firsts["point"].to_numpy()
     embedded = np.zeros(len(texts), dtype=bool)
     embedded[sample] = True
-    raw = np.zeros((len(texts), raw_p.shape[1]))
-    fit = np.zeros_like(raw)
-    raw[sample], fit[sample] = raw_p[of], fit_p[of]
     labels = np.full(len(texts), OUTLIER, dtype=int)
     labels[sample] = labels_p[of]
-    rest = np.flatnonzero(~embedded)
-    if len(rest) and ids:
-        ids, centres = centroids(fit_p, labels_p)
-        _, raw_centres = centroids(raw_p, labels_p)
+    rest = np.flatnonzero(~embedded) if ids else np.zeros(0, dtype=int)
+    ids, centres = centroids(fit_p, labels_p)
+    _, raw_centres = centroids(raw_p, labels_p)
+    proba = np.zeros((0, len(ids)))
+    if len(rest):
         proba = topic_probabilities(
             models.transform_model or default_transform_model(seed),
             point_texts,
@@ -212,9 +213,9 @@ def _fit_space(
             executor,
             models.memo,
         )
-        placed = unit_rows(proba @ centres)
-        fit[rest], raw[rest] = placed, unit_rows(proba @ raw_centres)
-        labels[rest] = nearest_topics(placed, ids, centres, outlier_threshold)
+    fit = mixtures(len(texts), sample, of, fit_p, rest, proba, centres)
+    raw = mixtures(len(texts), sample, of, raw_p, rest, proba, raw_centres)
+    labels[rest] = nearest_topics(fit.similarity(centres, rest), ids, outlier_threshold)
     return _Space(raw, fit, embedded), labels
 
 
@@ -313,7 +314,7 @@ def _stable_ids(
 ) -> dict[int, int]:
     """This fit's topic ids -> the previous round's ids where topics match, new ids otherwise."""
     words = _describe(usable, unique, sample, n_keywords, models)
-    ids, centres = centroids(space.raw, usable.loc[unique, "topic_id"].to_numpy())
+    ids, centres = space.raw.centroids(usable.loc[unique, "topic_id"].to_numpy())
     current = pd.DataFrame(
         {
             "topic_id": ids,
@@ -344,14 +345,15 @@ def _tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The topic table and the per-response assignments, from the final topic ids in `usable`."""
     labels = usable["topic_id"].to_numpy()
-    ids, centres = centroids(space.fit, labels[unique])  # a document's first row is its row of the space
+    ids, centres = space.fit.centroids(labels[unique])  # a document's first row is its row of the space
     # A row is placed by its document's vector and its own topic (overrides may move single rows): each distinct
     # pair is measured once.
     _, pair_rows, pair_of = np.unique(rep_of * (labels.max() + 2) + labels + 1, return_index=True, return_inverse=True)
-    prob, secondary = secondary_topics(space.fit[rep_of[pair_rows]], labels[pair_rows], ids, centres, ratio, limit)
+    sims = space.fit.similarity(centres, rep_of[pair_rows])
+    prob, secondary = secondary_topics(sims, labels[pair_rows], ids, ratio, limit)
     usable = usable.assign(topic_prob=prob[pair_of], secondary_topic_ids=[secondary[i] for i in pair_of.tolist()])
     words = _describe(usable, unique, sample, n_keywords, models)
-    raw_ids, raw_centres = centroids(space.raw, labels[unique])
+    raw_ids, raw_centres = space.raw.centroids(labels[unique])
     mapped = dict(
         zip(
             raw_ids,

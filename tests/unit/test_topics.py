@@ -19,7 +19,7 @@ from analyze.topics import (
     load_codebook,
 )
 from analyze.topics.keywords import central_first, representative_ids, tokenize_texts
-from analyze.topics.space import secondary_topics, unit_rows
+from analyze.topics.space import centroids, mixtures, secondary_topics, unit_rows
 
 # Each blob is one concern, written in English and in Traditional Chinese (half the texts each), so language and
 # topic are independent, as they are in a bilingual consultation.
@@ -300,10 +300,30 @@ def test_secondary_topics_agree_with_their_definition_row_by_row(limit):
     centres = unit_rows(rng.normal(size=(5, 4)))
     x = np.vstack([rng.normal(size=(300, 4)), centres[[1, 1, 3]], (centres[0] + centres[2])[None], np.zeros((1, 4))])
     labels = rng.choice(ids + [OUTLIER], size=len(x))
-    prob, secondary = secondary_topics(x, labels, ids, centres, 0.5, limit)
+    prob, secondary = secondary_topics(unit_rows(x) @ centres.T, labels, ids, 0.5, limit)
     expected_prob, expected = _secondary_by_row(x, labels, ids, centres, 0.5, limit)
     assert prob.tolist() == expected_prob.tolist() and secondary == expected
     assert any(secondary) or limit == 0
+
+
+def test_mixtures_equal_the_rows_they_stand_for():
+    """Sampled rows are their points, placed rows unit mixes of the centres, a zero mix stays zero: measured alike."""
+    rng = np.random.default_rng(3)
+    points, centres = unit_rows(rng.normal(size=(6, 5))), unit_rows(rng.normal(size=(3, 5)))
+    sample, of = np.array([4, 0, 7]), np.array([2, 5, 2])
+    rest = np.array([1, 2, 3, 5, 6])
+    proba = rng.dirichlet(np.ones(3), size=len(rest))
+    proba[2] = 0.0
+    rows = np.zeros((8, 5))
+    rows[sample], rows[rest] = points[of], unit_rows(proba @ centres)
+    mixed = mixtures(8, sample, of, points, rest, proba, centres)
+    np.testing.assert_allclose(mixed.similarity(centres), rows @ centres.T, atol=1e-12)
+    np.testing.assert_allclose(mixed.similarity(centres, rest[::-1]), rows[rest[::-1]] @ centres.T, atol=1e-12)
+    labels = np.array([0, 2, OUTLIER, 0, 1, 2, 0, 1])
+    ids, means = mixed.centroids(labels)
+    expected_ids, expected = centroids(rows, labels)
+    assert ids == expected_ids == [0, 1, 2]
+    np.testing.assert_allclose(means, expected, atol=1e-12)
 
 
 def test_representative_responses_reach_a_language_that_ranks_low():
