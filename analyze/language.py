@@ -8,8 +8,6 @@ gives a second opinion on Latin-script text where lingua is unsure. See docs/adr
 from __future__ import annotations
 
 import re
-import threading
-from contextlib import suppress
 from functools import lru_cache
 
 import pandas as pd
@@ -48,17 +46,13 @@ _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 LANGUAGE_COLUMNS = ["response_id", "text_norm", "lang", "script", "lang_confidence", "en_share"]
 
 
-_LINGUA_LOCK = threading.Lock()  # one build, whether a text or `preload_lingua`'s thread asks first
-
-
-def _lingua():
-    """The lingua detector, built once: by the first text that needs it, or ahead of it by `preload_lingua`."""
-    with _LINGUA_LOCK:
-        return _lingua_detector()
-
-
 @lru_cache(maxsize=1)
-def _lingua_detector():
+def _lingua():
+    """The lingua detector, built once: by the side process's warm-up (analyze/warmups.py) or the first text needing it.
+
+    Building it holds the GIL (lingua's Rust code keeps it: a Python loop in another thread ran 9 times in the 1.3 s
+    of a build, measured), so it is built in the caller's thread: a thread of its own would hold up the process alike.
+    """
     from lingua import Language, LanguageDetectorBuilder
 
     # lingua only sees text with Latin words and no Chinese (Chinese, kana and hangul are told by their characters),
@@ -75,20 +69,6 @@ def _lingua_detector():
         Language.VIETNAMESE,
     ]
     return LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
-
-
-def preload_lingua() -> None:
-    """Start building the lingua detector in a thread, so that this process goes on meanwhile.
-
-    lingua lets go of the GIL while it loads its models (measured: a Python loop beside it ran as fast as alone). A
-    failure is left to the first text that needs lingua to raise.
-    """
-
-    def build() -> None:
-        with suppress(Exception):
-            _lingua()
-
-    threading.Thread(target=build, name="lingua-preload", daemon=True).start()
 
 
 def _langdetect(text: str) -> str | None:

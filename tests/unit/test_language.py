@@ -4,6 +4,7 @@ import pytest
 import analyze.language as language
 from analyze.language import LANGUAGE_COLUMNS, classify, detect_language, script_of, yue_marker_count
 from analyze.normalise import has_cjk, normalise_text
+from analyze.warmups import warm_language
 
 
 @pytest.fixture
@@ -82,9 +83,9 @@ def test_deterministic(shared_data, no_lingua):
     assert detect_language(responses).equals(detect_language(responses))
 
 
-def test_preloading_lingua_builds_one_detector_that_texts_then_use():
-    language._lingua_detector.cache_clear()
-    language.preload_lingua()
-    detector = language._lingua()  # whichever asks first builds it; the other waits and gets the same one
-    assert language._lingua() is detector and language._lingua_detector.cache_info().misses == 1
+def test_the_language_warm_up_builds_the_detector_that_texts_then_use():
+    language._lingua.cache_clear()
+    warm_language()
+    assert language._lingua.cache_info().currsize == 1
     assert classify("Bonjour à tous, merci")[0] == "other"
+    assert language._lingua.cache_info().misses == 1  # built once, by the warm-up
