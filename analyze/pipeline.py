@@ -52,7 +52,7 @@ from analyze.stagestate import (
 from analyze.topicmemo import TopicMemo
 from analyze.topics import TopicModels, fit_topics, load_codebook
 from analyze.topics.inputs import strip_placeholders
-from analyze.warmups import WARM_UPS
+from analyze.warmups import warm_ups
 from collect.collector import collect_round
 from collect.roundfile import RoundConfig, RoundPaths, load_round
 from collect.storage import clean_stale_temp_files, read_table, sha256_file, write_table
@@ -372,8 +372,8 @@ READS: dict[str, tuple[str, ...]] = {
 # The stages the second process runs (`executor: {stage_processes: 2}`) beside the chain collect, duplicates, topics,
 # concerns, report, which stays in this process, where its libraries and lookups (scikit-learn, the character tables)
 # are loaded once: in the second process, duplicates and topics took ~20% longer. Language runs there so that this
-# process, which waits for it, loads the chain's libraries meanwhile (analyze/warmups.py); the side process loads
-# lingua's models while this one imports the export.
+# process, which waits for it, loads the chain's libraries and keys the new texts for duplicates meanwhile
+# (analyze/warmups.py); the side process loads lingua's models while this one imports the export.
 SIDE_STAGES = ("language", "pii", "sentiment", "stance")
 
 
@@ -452,7 +452,14 @@ def run_round(
 
     side = SideProcess() if cfg.executor.stage_processes > 1 and len(stages) > 1 else None
     schedule = StageSchedule(
-        stages, READS, prepare, record, side, partial(run_stage, str(root), formats=formats), SIDE_STAGES, WARM_UPS
+        stages,
+        READS,
+        prepare,
+        record,
+        side,
+        partial(run_stage, str(root), formats=formats),
+        SIDE_STAGES,
+        warm_ups(paths, cfg.duplicates.num_perm, cfg.duplicates.seed),
     )
     try:
         schedule.run(lambda stage: runners[stage]())

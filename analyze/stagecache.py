@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from analyze import language, pii, segment, sentences, sentiment, stance
 from analyze.duplicates import key as dup_key
 from analyze.duplicates import variants as dup_variants
 from analyze.duplicates.signature import signatures
-from analyze.normalise import text_array
+from analyze.normalise import normalise_text, text_array, texts_of
 from analyze.textcache import TextCache, cache_config, cached_column, cached_frame, column_matrix, vector_column
 from analyze.topics.keywords import tokenize_texts
 
@@ -202,6 +203,28 @@ def cached_keyer(folder: Path) -> dup_key.KeysOf:
         return cached_column(path, "duplicate_keys", config, texts, "duplicate_key", _key_array)
 
     return keys_of
+
+
+def prefetch_duplicate_keys(responses: Path, last_language: Path, folder: Path, num_perm: int, seed: int) -> int:
+    """Store the duplicate keys and signatures of the responses that the last language table lacks; returns how many.
+
+    Run by this process while it waits for the language table (analyze/warmups.py): their texts are normalised as the
+    language stage normalises them (`normalise_text`), so the duplicates stage then finds the keys and signatures of
+    its new texts in `cached_keyer`'s and `cached_signer`'s stores, as it would after computing them itself. Which
+    responses are new comes from the ids of the language table the last run wrote (none: every response).
+    """
+    table = pq.read_table(responses, columns=["response_id", "text"])
+    if last_language.is_file():
+        seen = pq.read_table(last_language, columns=["response_id"]).column(0).cast(table.schema.field(0).type)
+        table = table.filter(pc.invert(pc.is_in(table.column(0), value_set=seen)))
+    norms = list(dict.fromkeys(map(normalise_text, texts_of(table.column("text").to_pandas()))))  # "" is keyed too
+    if not norms:
+        return 0
+    keys = pc.unique(cached_keyer(folder)(norms))
+    keys = keys.filter(pc.not_equal(keys, ""))
+    if len(keys):
+        cached_signer(folder)(keys, num_perm=num_perm, seed=seed)
+    return len(norms)
 
 
 def _campaign_content(campaign: dup_variants.Campaign) -> str:

@@ -32,6 +32,7 @@ from analyze.stagecache import (
     cached_signer,
     cached_stance,
     cached_tokenizer,
+    prefetch_duplicate_keys,
 )
 from analyze.stance import find_stance, stance_keys
 from analyze.textcache import TextCache, cached_frame, column_matrix, text_keys, vector_column
@@ -283,6 +284,29 @@ def test_cached_duplicate_keys_give_byte_identical_tables_and_a_warm_store_folds
             a, b = write_table(got, tmp_path / f"{run}_{name}.parquet"), write_table(want, tmp_path / f"{name}.parquet")
             assert a.read_bytes() == b.read_bytes(), (run, name)
         monkeypatch.setattr("analyze.duplicates.key.duplicate_key", lambda text: pytest.fail("folded again"))
+
+
+def test_prefetched_keys_and_signatures_are_what_the_duplicates_stage_then_reads(tmp_path, monkeypatch):
+    """The texts of responses the last language table lacks, normalised as the language stage does, are keyed."""
+    raw = pd.read_csv(ROOT / "data" / "eval" / "pii_planted.csv")["text"].tolist()[:120]
+    texts = raw + raw[:20] + ["", "<p>Hello&nbsp; <b>world</b></p>", "Ｈｅｌｌｏ world"]  # copies, empty, markup, width
+    ids = [f"r{i:03d}" for i in range(len(texts))]
+    write_table(pd.DataFrame({"response_id": ids, "text": texts}), tmp_path / "responses.parquet")
+    norms = [normalise_text(t) for t in texts]
+    write_table(pd.DataFrame({"response_id": ids[:60], "text_norm": norms[:60]}), tmp_path / "language.parquet")
+    cache, new = tmp_path / "cache", set(norms[60:])
+    responses, last = tmp_path / "responses.parquet", tmp_path / "language.parquet"
+    assert prefetch_duplicate_keys(responses, last, cache, 64, 42) == len(new)
+    assert cachestore.store_rows(cache / "duplicate_keys.parquet") == len(new)  # the last run's texts left out
+    every = prefetch_duplicate_keys(responses, tmp_path / "none.parquet", tmp_path / "c2", 64, 42)
+    assert every == len(set(norms))  # without a language table every response is new
+    docs = pd.DataFrame({"response_id": ids[60:], "text_norm": norms[60:]})
+    direct = find_campaigns(docs, min_campaign_size=2)
+    monkeypatch.setattr("analyze.duplicates.key.duplicate_key", lambda text: pytest.fail("folded again"))
+    monkeypatch.setattr("analyze.stagecache.signatures", lambda *a: pytest.fail("signed again"))
+    found = find_campaigns(docs, min_campaign_size=2, keys_of=cached_keyer(cache), sign=cached_signer(cache))
+    for got, want in zip(found, direct, strict=True):
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
 
 
 def test_cached_topic_tokens_equal_direct_and_a_warm_store_segments_nothing(tmp_path, planted, monkeypatch):
