@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from analyze.normalise import cjk_chars, cjk_count, latin_words, normalise_text, texts_of
+from analyze.normalise import cjk_chars, cjk_count, latin_words, normalised_texts
 from analyze.segment import to_simplified, to_traditional
 
 # Written Cantonese, counted as marker hits per Chinese character. Characters written Chinese does not use (嘅 咗
@@ -164,7 +164,7 @@ def detect_language(df: pd.DataFrame) -> pd.DataFrame:
         One row per response: response_id, text_norm, lang, script, lang_confidence, en_share.
 
     """
-    norm = [normalise_text(t) for t in texts_of(df["text"])]
+    norm = normalised_texts(df["text"])
     results, scripts = [], []
     for text in norm:
         words, han = latin_words(text), cjk_chars(text)

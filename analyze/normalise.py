@@ -66,6 +66,11 @@ def texts_of(values) -> list[str]:
     return out
 
 
+def normalised_texts(values) -> list[str]:
+    """`normalise_text` of each cell value (`texts_of`): a response's `text_norm`, as the language stage writes it."""
+    return [normalise_text(text) for text in texts_of(values)]
+
+
 def text_array(values) -> pa.Array:
     """`texts_of(values)` as an Arrow large_string array; an Arrow-backed column is taken without a str per value."""
     if _arrow_strings(values):
